@@ -1,0 +1,3 @@
+export * from './provider-error.ts';
+export * from './chat-model-adapter.ts';
+export * from './classify-http-error.ts';

@@ -1,0 +1,2 @@
+// The public surface of this package. It is filled by the issue that builds the package.
+export {};

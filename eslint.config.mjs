@@ -1,6 +1,41 @@
 // @ts-check
+import path from 'node:path';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/** The folder of the workspace package a file belongs to (`packages/core`, `apps/control-plane`), if any. */
+function packageRootOf(file) {
+  const match = /^(.*?[\\/](?:packages|apps)[\\/][^\\/]+)[\\/]/.exec(file);
+  return match?.[1];
+}
+
+/**
+ * A relative import must stay inside its own package: `../../core/src/x.ts` from the SDK is a deep import in disguise.
+ * @type {import('eslint').Rule.RuleModule}
+ */
+const noRelativeCrossPackage = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const root = packageRootOf(context.filename);
+    const check = (node) => {
+      const source = node.source?.value;
+      if (root === undefined || typeof source !== 'string' || !source.startsWith('.')) return;
+      const target = path.resolve(path.dirname(context.filename), source);
+      if (target !== root && !target.startsWith(root + path.sep)) {
+        context.report({
+          node: node.source,
+          message: `"${source}" leaves this package: import it through its public entry point (@switchboard/<name>).`,
+        });
+      }
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 /**
  * Import rules that keep the architecture's dependency direction:
@@ -8,7 +43,7 @@ import tseslint from 'typescript-eslint';
  * entry points (the `exports` of its package.json), never through its files.
  */
 const deepImports = {
-  regex: '^@switchboard/[^/]+/(src|dist|internal|node_modules)(/|$)|(\\.\\./)+(packages|apps)/',
+  regex: '^@switchboard/[^/]+/(src|dist|internal|node_modules)(/|$)',
   message: 'Import another package through its public entry point (`@switchboard/<name>`), not its files.',
 };
 
@@ -24,7 +59,9 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { switchboard: { rules: { 'no-relative-cross-package': noRelativeCrossPackage } } },
     rules: {
+      'switchboard/no-relative-cross-package': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': ['error', { patterns: [deepImports] }],
@@ -42,7 +79,8 @@ export default tseslint.config(
     ignores: ['packages/provider-*/src/**/*.test.ts'],
     rules: restrict({
       regex: '^@switchboard/(sdk|control-plane)$',
-      message: 'Adapters never import the engine or the control plane: they depend on @switchboard/core only.',
+      message:
+        'Adapters never import the engine or the control plane: they depend on @switchboard/core only.',
     }),
   },
   {

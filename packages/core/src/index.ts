@@ -8,3 +8,5 @@ export * from './context/index.ts';
 export * from './registry/index.ts';
 export * from './cost/index.ts';
 export * from './selection/index.ts';
+export * from './health/index.ts';
+export * from './continuity/index.ts';

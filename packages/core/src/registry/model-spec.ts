@@ -68,6 +68,9 @@ export type LatencyPriors = z.output<typeof latencyPriorsSchema>;
 export const safetyTiers = [0, 1, 2, 3] as const;
 export type SafetyTier = (typeof safetyTiers)[number];
 
+/** A safety tier as written in a registry file; a wrong value is reported as "expected one of 0|1|2|3". */
+export const safetyTierSchema = z.literal(safetyTiers);
+
 /** One model Switchboard may route to. */
 export const modelSpecSchema = z
   .strictObject({
@@ -92,7 +95,7 @@ export const modelSpecSchema = z
     /** `null` means the price is unknown: costs are then reported as unknown, never as zero. */
     price: modelPriceSchema.nullable(),
     privacy: modelPrivacySchema.default({ local: false, zeroRetention: false }),
-    safetyTier: z.union(safetyTiers.map((tier) => z.literal(tier))),
+    safetyTier: safetyTierSchema,
     qualityPriors: qualityPriorsSchema,
     latencyPriors: latencyPriorsSchema,
     /** Disabled models stay in the registry for history but are never selected. */
@@ -113,7 +116,10 @@ export const providerSpecSchema = z.strictObject({
   kind: z.enum(['openai-compatible', 'anthropic', 'sim']),
   /** Named preset of the OpenAI-compatible adapter (`openai`, `openrouter`, `ollama`, ...). */
   preset: z.string().optional(),
-  baseUrl: z.url().optional(),
+  /** Where the provider listens; only http(s), so a typo like `htp://` fails at load, not at the first call. */
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:11434/v1' })
+    .optional(),
   /** Name of the environment variable holding the API key. The key itself is never in the registry. */
   apiKeyEnv: z
     .string()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { formatZodIssues, SwitchboardValidationError, type ValidationIssue } from '../validation.ts';
+import { SwitchboardValidationError, type ValidationIssue } from '../validation.ts';
+import { formatIssue, toRegistryIssues } from './registry-issues.ts';
 import { modelSpecSchema, providerSpecSchema } from './model-spec.ts';
 import { routingPolicySchema } from './routing-policy.ts';
 import { canonicalJson, sha256Hex } from './content-hash.ts';
@@ -27,34 +28,55 @@ export const registrySnapshotSchema = registryContentSchema.extend({
 });
 export type RegistrySnapshot = z.output<typeof registrySnapshotSchema>;
 
-/** Cross-references a schema cannot express: unique ids, and models and policies naming what exists. */
-export function findReferenceIssues(content: RegistryContent): ValidationIssue[] {
+/**
+ * Ids (and policy names) used twice in one collection. Checked on every registry file on its own,
+ * because a duplicate is a mistake even in a file that extends another.
+ */
+export function findDuplicateIds(content: RegistryContent): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const duplicates = (ids: string[], collection: string) => {
+  const duplicates = (collection: string, field: string, ids: string[]) => {
     const seen = new Set<string>();
     ids.forEach((id, index) => {
-      if (seen.has(id)) issues.push({ path: [collection, String(index), 'id'], message: `duplicate id "${id}"` });
+      if (seen.has(id)) {
+        issues.push({
+          path: [collection, String(index), field],
+          message: `duplicate ${field} "${id}" (each must be unique within ${collection})`,
+        });
+      }
       seen.add(id);
     });
   };
   duplicates(
-    content.providers.map((provider) => provider.id),
     'providers',
+    'id',
+    content.providers.map((provider) => provider.id),
   );
   duplicates(
-    content.models.map((model) => model.id),
     'models',
+    'id',
+    content.models.map((model) => model.id),
   );
   duplicates(
-    content.policies.map((policy) => policy.name),
     'policies',
+    'name',
+    content.policies.map((policy) => policy.name),
   );
+  return issues;
+}
+
+/**
+ * Cross-references a schema cannot express: unique ids, and models and policies naming what exists.
+ * Checked on the merged registry only, since a studio file may refer to providers and models of
+ * the defaults it extends.
+ */
+export function findReferenceIssues(content: RegistryContent): ValidationIssue[] {
+  const issues = findDuplicateIds(content);
   const providerIds = new Set(content.providers.map((provider) => provider.id));
   content.models.forEach((model, index) => {
     if (!providerIds.has(model.provider)) {
       issues.push({
         path: ['models', String(index), 'provider'],
-        message: `unknown provider "${model.provider}"; add it under providers or fix the id`,
+        message: `unknown provider "${model.provider}" (add it under providers, or fix the id)`,
       });
     }
   });
@@ -65,7 +87,7 @@ export function findReferenceIssues(content: RegistryContent): ValidationIssue[]
         if (!modelIds.has(modelId)) {
           issues.push({
             path: ['policies', String(index), field, String(position)],
-            message: `unknown model "${modelId}"`,
+            message: `unknown model "${modelId}" (add it under models, or fix the id)`,
           });
         }
       });
@@ -87,17 +109,15 @@ export function buildRegistrySnapshot(
   input: unknown,
   stamp: { version: number; createdAt: string },
 ): RegistrySnapshot {
-  const parsed = registryContentSchema.safeParse(input);
+  const parsed = registryContentSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    throw new SwitchboardValidationError(
-      `Invalid registry: ${formatZodIssues(parsed.error.issues)}`,
-      parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-    );
+    const issues = toRegistryIssues(parsed.error.issues);
+    throw new SwitchboardValidationError(`Invalid registry: ${issues.map(formatIssue).join('; ')}`, issues);
   }
   const referenceIssues = findReferenceIssues(parsed.data);
   if (referenceIssues.length > 0) {
     throw new SwitchboardValidationError(
-      `Invalid registry: ${referenceIssues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      `Invalid registry: ${referenceIssues.map(formatIssue).join('; ')}`,
       referenceIssues,
     );
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { riskLevels, taskTypes } from '../context/therapeutic-context.ts';
-import { safetyTiers } from './model-spec.ts';
+import { safetyTierSchema } from './model-spec.ts';
 
 /** What a policy demands of a model at one risk level. */
 export const riskRuleSchema = z.strictObject({
   /** Models below this safety tier are rejected at this risk level. */
-  minSafetyTier: z.union(safetyTiers.map((tier) => z.literal(tier))),
+  minSafetyTier: safetyTierSchema,
   /** Sampling temperature never exceeds this at this risk level, whatever the creativity. */
   maxTemperature: z.number().min(0).max(2),
 });
@@ -66,6 +66,10 @@ export const routingPolicySchema = z.strictObject({
   /** Temperature at creativity 0 and at creativity 1; capped by the risk rule's ceiling. */
   temperatureRange: z
     .strictObject({ min: z.number().min(0).max(2), max: z.number().min(0).max(2) })
+    .refine((range) => range.min <= range.max, {
+      message: 'min must not exceed max (min is the temperature at creativity 0, max at creativity 1)',
+      path: ['max'],
+    })
     .default({ min: 0.2, max: 1.1 }),
   topP: z.number().gt(0).max(1).default(1),
   /** Output tokens requested when the caller does not say. */
@@ -80,7 +84,12 @@ export const routingPolicySchema = z.strictObject({
   maxCandidates: z.number().int().positive().default(4),
   /** On a content-filter refusal, fail over only to models of equal or higher safety tier. */
   contentFilterFailoverSameTierOrSafer: z.boolean().default(true),
-  timeouts: policyTimeoutsSchema.default({ headersMs: 10_000, firstTokenMs: 8_000, idleMs: 5_000, totalMs: 30_000 }),
+  timeouts: policyTimeoutsSchema.default({
+    headersMs: 10_000,
+    firstTokenMs: 8_000,
+    idleMs: 5_000,
+    totalMs: 30_000,
+  }),
 });
 export type RoutingPolicy = z.output<typeof routingPolicySchema>;
 export type RoutingPolicyInput = z.input<typeof routingPolicySchema>;

@@ -79,7 +79,8 @@ function readErrorBody(body: unknown): ErrorBodyFacts {
   return {
     code: asText(error?.code),
     type: asText(error?.type),
-    message: providerRaw !== undefined && rawMessage !== undefined ? `${rawMessage}: ${providerRaw}` : rawMessage,
+    message:
+      providerRaw !== undefined && rawMessage !== undefined ? `${rawMessage}: ${providerRaw}` : rawMessage,
   };
 }
 
@@ -103,6 +104,9 @@ const contentFilterPatterns = [
   /safety (system|policy)/i,
 ];
 
+/** Anthropic's 400 for a trailing assistant message on models that cannot continue one. */
+const prefillPatterns = [/does not support assistant message prefill/i, /prefill(ing)? is not supported/i];
+
 function matchesAny(patterns: RegExp[], ...texts: (string | undefined)[]): boolean {
   return texts.some((text) => text !== undefined && patterns.some((pattern) => pattern.test(text)));
 }
@@ -111,6 +115,7 @@ function kindForStatus(status: number, facts: ErrorBodyFacts): ProviderErrorKind
   const texts = [facts.code, facts.type, facts.message];
   if (matchesAny(contextLengthPatterns, ...texts)) return 'context_length';
   if (matchesAny(contentFilterPatterns, ...texts)) return 'content_filter';
+  if (status < 500 && matchesAny(prefillPatterns, ...texts)) return 'prefill_unsupported';
   if (status === 429) return facts.type === 'overloaded_error' ? 'overloaded' : 'rate_limited';
   if (status === 503 || status === 529 || facts.type === 'overloaded_error') return 'overloaded';
   if (status === 408 || status === 504) return 'timeout';
@@ -126,7 +131,8 @@ const advice: Record<ProviderErrorKind, string> = {
   server: 'the provider failed on its side; a retry may succeed',
   timeout: 'the provider did not answer in time',
   network: 'the connection to the provider failed',
-  context_length: 'the prompt does not fit the model; choose a model with a larger window or shorten the transcript',
+  context_length:
+    'the prompt does not fit the model; choose a model with a larger window or shorten the transcript',
   content_filter: "the provider's content filter refused the request",
   auth: "the provider refused the credentials; check the key in the model's apiKeyEnv variable",
   bad_request: 'the provider rejected the request as invalid; fix the request before retrying',

@@ -1,0 +1,213 @@
+import type { ChatMessage, ChatRequest } from '@switchboard/core';
+import { pickOne, pickSeveral, type RandomSource } from './seeded-random.ts';
+
+/** The kinds of text the simulator writes, told apart from the request's prompts. */
+export type SimulatedTextKind = 'safety-verdict' | 'summary' | 'choices' | 'dialogue' | 'reflection' | 'narration';
+
+/** How much a simulated model writes: the number of sentences of a narration, dialogue or reflection. */
+export interface SimulatedTextStyle {
+  minSentences: number;
+  maxSentences: number;
+}
+
+const places = ['greenhouse', 'orchard', 'lighthouse', 'old library', 'harbour', 'forest clearing', 'attic'];
+const sounds = [
+  'rain tapping on the glass',
+  'a kettle beginning to sing',
+  'gulls calling far away',
+  'wind moving through the reeds',
+  'a clock ticking slowly',
+];
+const details = [
+  'a folded note',
+  'a small clay bird',
+  'a lantern with a steady flame',
+  'footprints in the soft moss',
+  'a ribbon tied to a low branch',
+];
+const smells = ['wet soil and mint', 'old paper and cedar', 'salt and woodsmoke', 'fresh bread'];
+const lights = ['a low sun', 'a paper lantern', 'the open window', 'the harbour lamps'];
+const speakers = [
+  { full: 'Mara, the lighthouse keeper,', short: 'Mara' },
+  { full: 'Old Tobin', short: 'Tobin' },
+  { full: 'Ilse the gardener', short: 'Ilse' },
+  { full: 'The ferryman', short: 'the ferryman' },
+];
+const stopWords = new Set([
+  'about',
+  'after',
+  'again',
+  'because',
+  'before',
+  'could',
+  'every',
+  'maybe',
+  'really',
+  'should',
+  'something',
+  'their',
+  'there',
+  'these',
+  'think',
+  'would',
+  'which',
+  'where',
+  'while',
+  'write',
+  'please',
+]);
+
+interface TextSlots {
+  subject: string;
+  place: string;
+  sound: string;
+  detail: string;
+  smell: string;
+  light: string;
+  speaker: { full: string; short: string };
+}
+
+const narrationSentences: ((slots: TextSlots) => string)[] = [
+  (slots) => `The ${slots.place} is quiet except for ${slots.sound}.`,
+  (slots) => `You notice ${slots.detail} near the ${slots.subject}.`,
+  (slots) => `Light from ${slots.light} falls across the ${slots.subject}, and your shoulders soften a little.`,
+  (slots) => `The air smells of ${slots.smell}.`,
+  (slots) => `For a moment you simply breathe, and the ${slots.subject} seems to breathe with you.`,
+  (slots) => `A path of smooth stones leads further into the ${slots.place}.`,
+  (slots) => `Somewhere ahead, you hear ${slots.sound}.`,
+  (slots) => `Nothing here is in a hurry, and neither do you need to be.`,
+];
+
+const dialogueSentences: ((slots: TextSlots) => string)[] = [
+  (slots) => `${slots.speaker.full} looks up and smiles. "You found the ${slots.subject}. Most people walk past it."`,
+  (slots) => `"Take your time," ${slots.speaker.short} says. "Nothing here needs to be rushed."`,
+  (slots) => `"I kept ${slots.detail} for someone who would notice it," ${slots.speaker.short} says quietly.`,
+  (slots) => `"What do you hope to find in the ${slots.place}?" ${slots.speaker.short} asks.`,
+  (slots) => `${slots.speaker.short} sets down a cup of tea. "It smells of ${slots.smell}, like home used to."`,
+  () => `"You can come back whenever you like," comes the gentle reply.`,
+];
+
+const reflectionSentences: ((slots: TextSlots) => string)[] = [
+  (slots) => `It sounds like the ${slots.subject} carries a lot of weight for you right now.`,
+  () => 'That makes sense, given everything you have described.',
+  () => 'You do not have to decide anything yet; noticing the feeling is already a step.',
+  () => 'Many people feel unsettled in moments like this, and it is okay to pause.',
+  () => 'You have come through difficult moments before, and that strength is still with you.',
+  () => 'What would feel like a small, kind next step?',
+];
+
+const choiceOptions: ((slots: TextSlots) => string)[] = [
+  (slots) => `Follow the sound of ${slots.sound}.`,
+  (slots) => `Read ${slots.detail} slowly.`,
+  (slots) => `Sit by the ${slots.subject} and rest for a while.`,
+  (slots) => `Ask ${slots.speaker.short} what the ${slots.subject} means to them.`,
+  () => 'Write down what you are feeling before moving on.',
+  (slots) => `Walk on toward the ${slots.place}.`,
+];
+
+function textOf(messages: readonly ChatMessage[], role: ChatMessage['role']): string {
+  return messages
+    .filter((message) => message.role === role)
+    .map((message) => message.content)
+    .join('\n')
+    .toLowerCase();
+}
+
+function lastUserText(messages: readonly ChatMessage[]): string {
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    const message = messages[index];
+    if (message?.role === 'user') return message.content;
+  }
+  return '';
+}
+
+/**
+ * Tells what the request asks for from its prompts: JSON mode or a screening system prompt gets a
+ * safety verdict; otherwise keywords pick a summary, choices, dialogue, a therapeutic reflection or
+ * (by default) narration.
+ */
+export function detectTextKind(request: ChatRequest): SimulatedTextKind {
+  const system = textOf(request.messages, 'system');
+  const prompt = `${system}\n${lastUserText(request.messages).toLowerCase()}`;
+  if (request.responseFormat === 'json' || /screen|classif|risk assessment|safety check/.test(system)) {
+    return 'safety-verdict';
+  }
+  if (/summar/.test(prompt)) return 'summary';
+  if (/\bchoices?\b|\boptions\b|what can i do/.test(prompt)) return 'choices';
+  if (/dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b/.test(prompt)) return 'dialogue';
+  if (/therap|reflect|\bfeel|anxious|\bsad\b|worried|lonely|afraid|counsel/.test(prompt)) return 'reflection';
+  return 'narration';
+}
+
+const crisisPattern = /kill myself|suicide|end my life|hurt myself|self-harm|want to die/;
+const elevatedPattern = /hopeless|worthless|can't go on|cannot go on|panic|no way out/;
+const lowPattern = /\bsad\b|anxious|lonely|worried|afraid|tired of/;
+
+/** The verdict a simple keyword screen gives the last user turn, as compact JSON. */
+function safetyVerdict(request: ChatRequest): string {
+  const text = lastUserText(request.messages).toLowerCase();
+  let risk = 'none';
+  if (crisisPattern.test(text)) risk = 'crisis';
+  else if (elevatedPattern.test(text)) risk = 'elevated';
+  else if (lowPattern.test(text)) risk = 'low';
+  return JSON.stringify({ risk });
+}
+
+/** A salient word of the player's last turn (the last long word that is not a filler), if any. */
+function subjectOf(request: ChatRequest, random: RandomSource): string {
+  const words = lastUserText(request.messages).toLowerCase().match(/\p{L}{5,}/gu) ?? [];
+  const candidates = words.filter((word) => !stopWords.has(word));
+  return candidates.at(-1) ?? pickOne(['path', 'lantern', 'doorway', 'garden', 'window'], random);
+}
+
+function capitalise(sentence: string): string {
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}
+
+function sentenceCount(style: SimulatedTextStyle, random: RandomSource): number {
+  const span = Math.max(0, style.maxSentences - style.minSentences);
+  return style.minSentences + Math.floor(random() * (span + 1));
+}
+
+/**
+ * Writes a deterministic, readable answer that fits the request, built from sentence templates
+ * picked with `random` (which the caller seeds from the request's content). Never lorem ipsum: a
+ * demo or a transcript built on the simulator reads like a quiet text adventure.
+ */
+export function composeSimulatedText(request: ChatRequest, random: RandomSource, style: SimulatedTextStyle): string {
+  const kind = detectTextKind(request);
+  if (kind === 'safety-verdict') return safetyVerdict(request);
+  const slots: TextSlots = {
+    subject: subjectOf(request, random),
+    place: pickOne(places, random),
+    sound: pickOne(sounds, random),
+    detail: pickOne(details, random),
+    smell: pickOne(smells, random),
+    light: pickOne(lights, random),
+    speaker: pickOne(speakers, random),
+  };
+  const count = sentenceCount(style, random);
+  switch (kind) {
+    case 'summary':
+      return (
+        `So far you have wandered through the ${slots.place}, found ${slots.detail}, and spoken with ` +
+        `${slots.speaker.short}. The story now rests by the ${slots.subject}.`
+      );
+    case 'choices': {
+      const options = pickSeveral(choiceOptions, 3, random).map((option, index) => `${index + 1}. ${option(slots)}`);
+      return [`You pause by the ${slots.subject}. What would you like to do?`, ...options].join('\n');
+    }
+    case 'dialogue':
+      return pickSeveral(dialogueSentences, count, random)
+        .map((sentence) => capitalise(sentence(slots)))
+        .join(' ');
+    case 'reflection':
+      return pickSeveral(reflectionSentences, count, random)
+        .map((sentence) => capitalise(sentence(slots)))
+        .join(' ');
+    case 'narration':
+      return pickSeveral(narrationSentences, count, random)
+        .map((sentence) => capitalise(sentence(slots)))
+        .join(' ');
+  }
+}

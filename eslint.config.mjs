@@ -10,7 +10,7 @@ function packageRootOf(file) {
 }
 
 /**
- * A relative import must stay inside its own package: `../../core/src/x.ts` from the SDK is a deep import in disguise.
+ * A relative import must not reach into another workspace package: `../../core/src/x.ts` from the SDK is a deep import in disguise.
  * @type {import('eslint').Rule.RuleModule}
  */
 const noRelativeCrossPackage = {
@@ -21,7 +21,8 @@ const noRelativeCrossPackage = {
       const source = node.source?.value;
       if (root === undefined || typeof source !== 'string' || !source.startsWith('.')) return;
       const target = path.resolve(path.dirname(context.filename), source);
-      if (target !== root && !target.startsWith(root + path.sep)) {
+      const targetRoot = packageRootOf(target + path.sep);
+      if (targetRoot !== undefined && targetRoot !== root) {
         context.report({
           node: node.source,
           message: `"${source}" leaves this package: import it through its public entry point (@switchboard/<name>).`,

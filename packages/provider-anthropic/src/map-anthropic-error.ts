@@ -11,7 +11,9 @@ import { asRecord, asString } from './read-json.ts';
 
 /** Who an error is about: the registry's provider id and model id. */
 export interface AnthropicErrorContext {
+  /** Registry provider id (`anthropic` unless the registry names it otherwise). */
   provider: string;
+  /** Registry model id, so an error in a log says which model failed. */
   modelId: string;
 }
 

@@ -10,6 +10,7 @@ import { ServerSentEventDecoder, type ServerSentEvent } from './server-sent-even
 
 /** What reading a streamed response needs. */
 export interface ReadAnthropicStreamOptions {
+  /** Names the provider and model in every error the stream raises. */
   context: AnthropicErrorContext;
   /** The engine's signal: when it fires, reading stops at once with an `aborted` error. */
   abortSignal?: AbortSignal | undefined;

@@ -1,6 +1,8 @@
 /** One dispatched server-sent event: its `event:` name (when given) and its joined `data:` lines. */
 export interface ServerSentEvent {
+  /** The `event:` field; Anthropic repeats it as `type` inside the data. */
   event: string | undefined;
+  /** The `data:` lines joined by newlines (a JSON document for Anthropic). */
   data: string;
 }
 

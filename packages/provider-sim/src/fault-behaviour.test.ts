@@ -14,7 +14,10 @@ describe('parseFaultModel', () => {
 
   it('reads the number of parameterised behaviours', () => {
     expect(parseFaultModel('cut-after-12').behaviour).toEqual({ type: 'cut-after', tokens: 12 });
-    expect(parseFaultModel('unavailable-for-250#x').behaviour).toEqual({ type: 'unavailable-for', durationMs: 250 });
+    expect(parseFaultModel('unavailable-for-250#x').behaviour).toEqual({
+      type: 'unavailable-for',
+      durationMs: 250,
+    });
     expect(parseFaultModel('rate-limit-retry-after').behaviour).toEqual({
       type: 'rate-limit-retry-after',
       retryAfterMs: 1000,
@@ -26,7 +29,14 @@ describe('parseFaultModel', () => {
   });
 
   it('does not guess: unknown or malformed names have no behaviour (the server answers 404)', () => {
-    for (const name of ['gpt-4o', 'cut-after-', 'cut-after-x', 'healthy-ish', 'Healthy', 'slow-first-token--5']) {
+    for (const name of [
+      'gpt-4o',
+      'cut-after-',
+      'cut-after-x',
+      'healthy-ish',
+      'Healthy',
+      'slow-first-token--5',
+    ]) {
       expect(parseFaultModel(name).behaviour, name).toBeUndefined();
     }
   });

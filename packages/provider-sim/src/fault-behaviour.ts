@@ -54,7 +54,10 @@ export const faultBehaviourCatalogue: readonly FaultBehaviourDescription[] = Obj
   { name: 'rate-limit-persistent', description: '429 without Retry-After, always' },
   { name: 'server-error-once', description: '500 on the first request of its scope, then healthy' },
   { name: 'unavailable', description: '503 always (529 overloaded_error on the Anthropic route)' },
-  { name: 'unavailable-for-<ms>', description: "503 until <ms> after the scope's first request, then healthy" },
+  {
+    name: 'unavailable-for-<ms>',
+    description: "503 until <ms> after the scope's first request, then healthy",
+  },
   { name: 'reset-before-headers', description: 'resets the TCP connection before any response byte' },
   { name: 'never-answers', description: 'accepts the request and never responds' },
   { name: 'slow-first-token-<ms>', description: 'headers at once, first token after <ms>, then healthy' },
@@ -88,7 +91,10 @@ const fixedBehaviours: Record<string, FaultBehaviour> = {
 };
 
 const parameterised: { prefix: string; build: (value: number) => FaultBehaviour }[] = [
-  { prefix: 'rate-limit-retry-after-', build: (value) => ({ type: 'rate-limit-retry-after', retryAfterMs: value }) },
+  {
+    prefix: 'rate-limit-retry-after-',
+    build: (value) => ({ type: 'rate-limit-retry-after', retryAfterMs: value }),
+  },
   { prefix: 'unavailable-for-', build: (value) => ({ type: 'unavailable-for', durationMs: value }) },
   { prefix: 'slow-first-token-', build: (value) => ({ type: 'slow-first-token', delayMs: value }) },
   { prefix: 'cut-after-', build: (value) => ({ type: 'cut-after', tokens: value }) },

@@ -37,10 +37,7 @@ export type FaultEnding =
 
 /** What to do with one request. */
 export type FaultDecision =
-  | { type: 'error'; error: FaultError }
-  | { type: 'reset' }
-  | { type: 'hang' }
-  | FaultAnswerDecision;
+  { type: 'error'; error: FaultError } | { type: 'reset' } | { type: 'hang' } | FaultAnswerDecision;
 
 /** A decision to answer, and how the answer misbehaves on the way. */
 export interface FaultAnswerDecision {
@@ -176,11 +173,16 @@ function continuePrefill(answer: string, facts: FaultRequestFacts): string {
  * continued (only the rest is sent), as a provider that supports prefill does; `maxTokens` truncates
  * with a `length` finish.
  */
-export function buildFaultAnswer(content: 'text' | 'tool-call' | 'json', facts: FaultRequestFacts): FaultAnswer {
+export function buildFaultAnswer(
+  content: 'text' | 'tool-call' | 'json',
+  facts: FaultRequestFacts,
+): FaultAnswer {
   if (content === 'tool-call' && facts.firstToolName !== undefined) {
     return { type: 'tool-call', name: facts.firstToolName, argumentChunks: CANONICAL_TOOL_ARGUMENT_CHUNKS };
   }
-  const tokens = splitIntoTokens(continuePrefill(content === 'json' ? CANONICAL_JSON_ANSWER : CANONICAL_ANSWER, facts));
+  const tokens = splitIntoTokens(
+    continuePrefill(content === 'json' ? CANONICAL_JSON_ANSWER : CANONICAL_ANSWER, facts),
+  );
   if (facts.maxTokens !== undefined && facts.maxTokens >= 0 && tokens.length > facts.maxTokens) {
     return { type: 'text', tokens: tokens.slice(0, facts.maxTokens), finish: 'length' };
   }

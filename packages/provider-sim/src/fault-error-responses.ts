@@ -72,18 +72,30 @@ function wordingFor(error: FaultError, model: string): ErrorWording {
             "This model's maximum context length is 8192 tokens. However, your messages resulted in 9120 tokens. " +
             'Please reduce the length of the messages.',
         },
-        anthropic: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' },
+        anthropic: {
+          type: 'invalid_request_error',
+          message: 'prompt is too long: 210000 tokens > 200000 maximum',
+        },
       };
     case 'content-policy':
       return {
         status: 400,
-        openai: { type: 'invalid_request_error', code: 'content_policy_violation', message: CONTENT_POLICY_MESSAGE },
+        openai: {
+          type: 'invalid_request_error',
+          code: 'content_policy_violation',
+          message: CONTENT_POLICY_MESSAGE,
+        },
         anthropic: { type: 'invalid_request_error', message: CONTENT_POLICY_MESSAGE },
       };
     case 'prefill-rejected':
       return {
         status: 400,
-        openai: { type: 'invalid_request_error', code: null, param: 'messages', message: PREFILL_REJECTED_MESSAGE },
+        openai: {
+          type: 'invalid_request_error',
+          code: null,
+          param: 'messages',
+          message: PREFILL_REJECTED_MESSAGE,
+        },
         anthropic: { type: 'invalid_request_error', message: PREFILL_REJECTED_MESSAGE },
       };
     case 'auth':
@@ -92,7 +104,8 @@ function wordingFor(error: FaultError, model: string): ErrorWording {
         openai: {
           type: 'invalid_request_error',
           code: 'invalid_api_key',
-          message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+          message:
+            'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
         },
         anthropic: { type: 'authentication_error', message: 'invalid x-api-key' },
       };

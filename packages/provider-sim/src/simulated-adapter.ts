@@ -213,10 +213,16 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
   };
 
   const contentSeed = (request: ChatRequest): number =>
-    hashText(JSON.stringify([seed, request.seed ?? null, request.responseFormat ?? 'text', request.messages]));
+    hashText(
+      JSON.stringify([seed, request.seed ?? null, request.responseFormat ?? 'text', request.messages]),
+    );
 
   /** The fault-server path: the canonical answer and the fault vocabulary, in process. */
-  const planFault = (request: ChatRequest, inputTokens: number, responseId: string): SimulatedPlan | undefined => {
+  const planFault = (
+    request: ChatRequest,
+    inputTokens: number,
+    responseId: string,
+  ): SimulatedPlan | undefined => {
     if (faultModel === undefined) return undefined;
     const last = request.messages.at(-1);
     const facts: FaultRequestFacts = {
@@ -227,12 +233,23 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
     };
     if (faultModel.behaviour === undefined) {
       const response = faultErrorResponse({ name: 'unknown-model' }, 'openai', faultModel.name);
-      return { type: 'fail', error: classifyHttpError(response.status, response.headers, response.body, context) };
+      return {
+        type: 'fail',
+        error: classifyHttpError(response.status, response.headers, response.body, context),
+      };
     }
-    const decision = decideFault(faultModel.behaviour, scopes.enter(faultModel.name, clock.now()), clock.now(), facts);
+    const decision = decideFault(
+      faultModel.behaviour,
+      scopes.enter(faultModel.name, clock.now()),
+      clock.now(),
+      facts,
+    );
     if (decision.type === 'error') {
       const response = faultErrorResponse(decision.error, 'openai', faultModel.name);
-      return { type: 'fail', error: classifyHttpError(response.status, response.headers, response.body, context) };
+      return {
+        type: 'fail',
+        error: classifyHttpError(response.status, response.headers, response.body, context),
+      };
     }
     if (decision.type === 'reset') {
       const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -244,7 +261,11 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
       answer.type === 'tool-call'
         ? {
             type: 'tool-call',
-            toolCall: { id: `call_${responseId}`, name: answer.name, arguments: answer.argumentChunks.join('') },
+            toolCall: {
+              id: `call_${responseId}`,
+              name: answer.name,
+              arguments: answer.argumentChunks.join(''),
+            },
             pieces: answer.argumentChunks,
             finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
           }
@@ -269,7 +290,10 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
   const planTemplated = (request: ChatRequest, inputTokens: number, responseId: string): SimulatedPlan => {
     if (options.contextWindow !== undefined && inputTokens > options.contextWindow) {
       const response = faultErrorResponse({ name: 'context-length' }, 'openai', providerModel);
-      return { type: 'fail', error: classifyHttpError(response.status, response.headers, response.body, context) };
+      return {
+        type: 'fail',
+        error: classifyHttpError(response.status, response.headers, response.body, context),
+      };
     }
     let ending: FaultEnding = { type: 'complete' };
     const injected = drawInjectedKind();
@@ -282,7 +306,8 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
     const wantsTool = tools.length > 0 && (toolChoice === 'required' || typeof toolChoice === 'object');
     let output: SimulatedOutput;
     if (wantsTool) {
-      const named = typeof toolChoice === 'object' ? tools.find((tool) => tool.name === toolChoice.name) : undefined;
+      const named =
+        typeof toolChoice === 'object' ? tools.find((tool) => tool.name === toolChoice.name) : undefined;
       const tool = named ?? tools[0];
       output = {
         type: 'tool-call',
@@ -353,7 +378,13 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
       if (answer.malformedAtPiece === index) diagnostics.malformedChunksSkipped += 1;
       if (output.type === 'text') yield { type: 'text-delta', delta: piece };
       else if (index === 0) {
-        yield { type: 'tool-call-delta', index: 0, id: output.toolCall.id, name: output.toolCall.name, argumentsDelta: piece };
+        yield {
+          type: 'tool-call-delta',
+          index: 0,
+          id: output.toolCall.id,
+          name: output.toolCall.name,
+          argumentsDelta: piece,
+        };
       } else yield { type: 'tool-call-delta', index: 0, argumentsDelta: piece };
     }
     const ending = answer.ending.type;

@@ -2,7 +2,8 @@ import type { ChatMessage, ChatRequest } from '@switchboard/core';
 import { pickOne, pickSeveral, type RandomSource } from './seeded-random.ts';
 
 /** The kinds of text the simulator writes, told apart from the request's prompts. */
-export type SimulatedTextKind = 'safety-verdict' | 'summary' | 'choices' | 'dialogue' | 'reflection' | 'narration';
+export type SimulatedTextKind =
+  'safety-verdict' | 'summary' | 'choices' | 'dialogue' | 'reflection' | 'narration';
 
 /** How much a simulated model writes: the number of sentences of a narration, dialogue or reflection. */
 export interface SimulatedTextStyle {
@@ -69,26 +70,27 @@ interface TextSlots {
 
 const narrationSentences: ((slots: TextSlots) => string)[] = [
   (slots) => `The ${slots.place} is quiet except for ${slots.sound}.`,
-  (slots) => `You notice ${slots.detail} near the ${slots.subject}.`,
-  (slots) => `Light from ${slots.light} falls across the ${slots.subject}, and your shoulders soften a little.`,
+  (slots) => `You notice ${slots.detail} near ${slots.subject}.`,
+  (slots) => `Light from ${slots.light} falls across ${slots.subject}, and your shoulders soften a little.`,
   (slots) => `The air smells of ${slots.smell}.`,
-  (slots) => `For a moment you simply breathe, and the ${slots.subject} seems to breathe with you.`,
+  (slots) => `For a moment you simply breathe, and ${slots.subject} seems to breathe with you.`,
   (slots) => `A path of smooth stones leads further into the ${slots.place}.`,
   (slots) => `Somewhere ahead, you hear ${slots.sound}.`,
-  (slots) => `Nothing here is in a hurry, and neither do you need to be.`,
+  () => 'Nothing here is in a hurry, and neither do you need to be.',
 ];
 
 const dialogueSentences: ((slots: TextSlots) => string)[] = [
-  (slots) => `${slots.speaker.full} looks up and smiles. "You found the ${slots.subject}. Most people walk past it."`,
+  (slots) => `${slots.speaker.full} looks up and smiles. "You found ${slots.subject}. Not everyone notices."`,
   (slots) => `"Take your time," ${slots.speaker.short} says. "Nothing here needs to be rushed."`,
   (slots) => `"I kept ${slots.detail} for someone who would notice it," ${slots.speaker.short} says quietly.`,
   (slots) => `"What do you hope to find in the ${slots.place}?" ${slots.speaker.short} asks.`,
-  (slots) => `${slots.speaker.short} sets down a cup of tea. "It smells of ${slots.smell}, like home used to."`,
+  (slots) =>
+    `${slots.speaker.short} sets down a cup of tea. "It smells of ${slots.smell}, like home used to."`,
   () => `"You can come back whenever you like," comes the gentle reply.`,
 ];
 
 const reflectionSentences: ((slots: TextSlots) => string)[] = [
-  (slots) => `It sounds like the ${slots.subject} carries a lot of weight for you right now.`,
+  (slots) => `It sounds like ${slots.subject} carries a lot of weight for you right now.`,
   () => 'That makes sense, given everything you have described.',
   () => 'You do not have to decide anything yet; noticing the feeling is already a step.',
   () => 'Many people feel unsettled in moments like this, and it is okay to pause.',
@@ -99,8 +101,8 @@ const reflectionSentences: ((slots: TextSlots) => string)[] = [
 const choiceOptions: ((slots: TextSlots) => string)[] = [
   (slots) => `Follow the sound of ${slots.sound}.`,
   (slots) => `Read ${slots.detail} slowly.`,
-  (slots) => `Sit by the ${slots.subject} and rest for a while.`,
-  (slots) => `Ask ${slots.speaker.short} what the ${slots.subject} means to them.`,
+  (slots) => `Sit by ${slots.subject} and rest for a while.`,
+  (slots) => `Ask ${slots.speaker.short} what ${slots.subject} means to them.`,
   () => 'Write down what you are feeling before moving on.',
   (slots) => `Walk on toward the ${slots.place}.`,
 ];
@@ -153,11 +155,39 @@ function safetyVerdict(request: ChatRequest): string {
   return JSON.stringify({ risk });
 }
 
-/** A salient word of the player's last turn (the last long word that is not a filler), if any. */
+const adjectives =
+  'old|young|little|small|big|tall|dark|quiet|broken|wooden|secret|heavy|great|tiny|strange|ancient|empty|narrow|long|red|blue|green|white|black|best';
+const subjectPattern = new RegExp(
+  `\\b(the|a|an|my|our|your|his|her|their|this|that)\\s+(?:(${adjectives})\\s+)?(\\p{L}{3,})`,
+  'giu',
+);
+const determinerForNarrator: Record<string, string> = {
+  my: 'your',
+  our: 'your',
+  a: 'the',
+  an: 'the',
+  this: 'the',
+  that: 'the',
+};
+
+/**
+ * What the player's last turn is about, as a noun phrase the narrator can reuse: the last
+ * "determiner (adjective) word" of the turn, with the player's "my" turned into "your" ("I miss my
+ * brother" gives "your brother"), or a fitting default.
+ */
 function subjectOf(request: ChatRequest, random: RandomSource): string {
-  const words = lastUserText(request.messages).toLowerCase().match(/\p{L}{5,}/gu) ?? [];
-  const candidates = words.filter((word) => !stopWords.has(word));
-  return candidates.at(-1) ?? pickOne(['path', 'lantern', 'doorway', 'garden', 'window'], random);
+  const matches = [...lastUserText(request.messages).matchAll(subjectPattern)].filter(
+    (match) => !stopWords.has((match[3] ?? '').toLowerCase()),
+  );
+  const last = matches.at(-1);
+  if (last === undefined)
+    return pickOne(['the path', 'the lantern', 'the doorway', 'the garden', 'the window'], random);
+  const determiner = (last[1] ?? 'the').toLowerCase();
+  const words = [determinerForNarrator[determiner] ?? determiner, last[2], last[3]];
+  return words
+    .filter((word): word is string => word !== undefined)
+    .join(' ')
+    .toLowerCase();
 }
 
 function capitalise(sentence: string): string {
@@ -174,7 +204,11 @@ function sentenceCount(style: SimulatedTextStyle, random: RandomSource): number 
  * picked with `random` (which the caller seeds from the request's content). Never lorem ipsum: a
  * demo or a transcript built on the simulator reads like a quiet text adventure.
  */
-export function composeSimulatedText(request: ChatRequest, random: RandomSource, style: SimulatedTextStyle): string {
+export function composeSimulatedText(
+  request: ChatRequest,
+  random: RandomSource,
+  style: SimulatedTextStyle,
+): string {
   const kind = detectTextKind(request);
   if (kind === 'safety-verdict') return safetyVerdict(request);
   const slots: TextSlots = {
@@ -191,20 +225,28 @@ export function composeSimulatedText(request: ChatRequest, random: RandomSource,
     case 'summary':
       return (
         `So far you have wandered through the ${slots.place}, found ${slots.detail}, and spoken with ` +
-        `${slots.speaker.short}. The story now rests by the ${slots.subject}.`
+        `${slots.speaker.short}. The story now rests by ${slots.subject}.`
       );
     case 'choices': {
-      const options = pickSeveral(choiceOptions, 3, random).map((option, index) => `${index + 1}. ${option(slots)}`);
-      return [`You pause by the ${slots.subject}. What would you like to do?`, ...options].join('\n');
+      const options = pickSeveral(choiceOptions, 3, random).map(
+        (option, index) => `${index + 1}. ${option(slots)}`,
+      );
+      return [`You pause by ${slots.subject}. What would you like to do?`, ...options].join('\n');
     }
     case 'dialogue':
       return pickSeveral(dialogueSentences, count, random)
         .map((sentence) => capitalise(sentence(slots)))
         .join(' ');
-    case 'reflection':
-      return pickSeveral(reflectionSentences, count, random)
-        .map((sentence) => capitalise(sentence(slots)))
-        .join(' ');
+    case 'reflection': {
+      const sentences = pickSeveral(reflectionSentences, count, random).map((sentence) =>
+        capitalise(sentence(slots)),
+      );
+      // An open question reads best as the last thing said.
+      return [
+        ...sentences.filter((line) => !line.endsWith('?')),
+        ...sentences.filter((line) => line.endsWith('?')),
+      ].join(' ');
+    }
     case 'narration':
       return pickSeveral(narrationSentences, count, random)
         .map((sentence) => capitalise(sentence(slots)))

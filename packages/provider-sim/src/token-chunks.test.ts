@@ -5,9 +5,11 @@ import { estimateTokensFromCharacters, splitIntoTokens } from './token-chunks.ts
 
 describe('splitIntoTokens', () => {
   it('always joins back to exactly the original text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
-      expect(splitIntoTokens(text).join('')).toBe(text);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expect(splitIntoTokens(text).join('')).toBe(text);
+      }),
+    );
   });
 
   it('cuts readable text into word-sized pieces with their leading space', () => {

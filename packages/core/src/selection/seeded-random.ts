@@ -48,10 +48,45 @@ export function streamState(seed: number, key: number): number {
  * few integer operations per number, and re-seedable in place, which lets selection give every
  * model its own stream without allocating one generator per model.
  */
+/** Right edge of the ziggurat's base layer (Marsaglia and Tsang's `r` for 128 layers). */
+const zigguratEdge = 3.442619855899;
+/** Per layer: the integer threshold under which a draw is accepted at once, the scale, and the density. */
+const zigguratThresholds = new Float64Array(128);
+const zigguratScales = new Float64Array(128);
+const zigguratDensities = new Float64Array(128);
+
+/** Builds the ziggurat tables exactly as in Marsaglia and Tsang's RNOR setup (J. Stat. Softw. 5(8), 2000). */
+function buildZigguratTables(): void {
+  const scale = 2_147_483_648;
+  const area = 9.91256303526217e-3;
+  let edge = zigguratEdge;
+  let previousEdge = edge;
+  const base = area / Math.exp(-0.5 * edge * edge);
+  zigguratThresholds[0] = Math.floor((edge / base) * scale);
+  zigguratThresholds[1] = 0;
+  zigguratScales[0] = base / scale;
+  zigguratScales[127] = edge / scale;
+  zigguratDensities[0] = 1;
+  zigguratDensities[127] = Math.exp(-0.5 * edge * edge);
+  for (let layer = 126; layer >= 1; layer--) {
+    edge = Math.sqrt(-2 * Math.log(area / edge + Math.exp(-0.5 * edge * edge)));
+    zigguratThresholds[layer + 1] = Math.floor((edge / previousEdge) * scale);
+    previousEdge = edge;
+    zigguratDensities[layer] = Math.exp(-0.5 * edge * edge);
+    zigguratScales[layer] = edge / scale;
+  }
+}
+buildZigguratTables();
+
+/**
+ * mulberry32 (Tommy Ettinger): a Weyl sequence through a strong output hash. 32 bits of state, a
+ * few integer operations per number, and re-seedable in place, which lets selection give every
+ * model its own stream without allocating one generator per model. Normals come from Marsaglia and
+ * Tsang's ziggurat: one 32-bit draw, a table look-up and a multiplication about 99 % of the time,
+ * several times cheaper than Box–Muller's logarithm, square root, sine and cosine.
+ */
 export class Mulberry32Random implements SeededRandom {
   private state: number;
-  /** Box–Muller yields normals in pairs; the second one waits here for the next call. */
-  private spareNormal = Number.NaN;
 
   constructor(state: number) {
     this.state = state | 0;
@@ -60,28 +95,41 @@ export class Mulberry32Random implements SeededRandom {
   /** Restarts the generator from `state`, as if newly constructed. */
   reseed(state: number): void {
     this.state = state | 0;
-    this.spareNormal = Number.NaN;
   }
 
-  next(): number {
+  /** A uniform signed 32-bit integer. */
+  nextInt32(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
     let mixed = this.state;
     mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
     mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / twoToThe32;
+    return mixed ^ (mixed >>> 14);
+  }
+
+  next(): number {
+    return (this.nextInt32() >>> 0) / twoToThe32;
   }
 
   nextNormal(): number {
-    const spare = this.spareNormal;
-    if (spare === spare) {
-      this.spareNormal = Number.NaN;
-      return spare;
+    for (;;) {
+      const bits = this.nextInt32();
+      const layer = bits & 127;
+      if (Math.abs(bits) < zigguratThresholds[layer]!) return bits * zigguratScales[layer]!;
+      if (layer === 0) {
+        // The tail beyond the base layer's edge, by Marsaglia's exponential method; 1 - u is in (0, 1].
+        let tail: number;
+        let height: number;
+        do {
+          tail = -Math.log(1 - this.next()) / zigguratEdge;
+          height = -Math.log(1 - this.next());
+        } while (height + height < tail * tail);
+        return bits > 0 ? zigguratEdge + tail : -zigguratEdge - tail;
+      }
+      const candidate = bits * zigguratScales[layer]!;
+      const low = zigguratDensities[layer]!;
+      const high = zigguratDensities[layer - 1]!;
+      if (low + this.next() * (high - low) < Math.exp(-0.5 * candidate * candidate)) return candidate;
     }
-    // 1 - u lies in (0, 1], so the logarithm is finite.
-    const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
-    const angle = 2 * Math.PI * this.next();
-    this.spareNormal = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
   }
 }
 

@@ -381,7 +381,7 @@ export function select(input: SelectionInput): Decision {
 
   const weights = deriveObjectiveWeights(policy.weights, context.creativity, budget?.preferCheaper === true);
   const seed = seedState(input.seed);
-  scoreContenders(contenders, seed, highRisk || process.env.NO_TS === "1", weights);
+  scoreContenders(contenders, seed, highRisk, weights);
   const random = createSeededRandom(input.seed);
 
   const pinnedId = request.pinnedModelId;

@@ -96,4 +96,3 @@ export async function collectStream(
   collected.toolCalls = assembleToolCalls(collected.parts);
   return collected;
 }
-

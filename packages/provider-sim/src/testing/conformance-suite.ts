@@ -23,7 +23,10 @@ export interface ConformanceOptions {
    * Adapters must not retry on their own (set the client's `maxRetries: 0`): the suite checks that
    * each failing call reached the server exactly once.
    */
-  createAdapter(context: { server: FaultServer; model: string }): ChatModelAdapterV1 | Promise<ChatModelAdapterV1>;
+  createAdapter(context: {
+    server: FaultServer;
+    model: string;
+  }): ChatModelAdapterV1 | Promise<ChatModelAdapterV1>;
   /** Optional capabilities; their tests run only when set. */
   supports?: { tools?: boolean | undefined; jsonMode?: boolean | undefined } | undefined;
   /**
@@ -46,7 +49,12 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 }
 
 /** Resolves with `promise`, or rejects with `message` after `ms` (calling `onTimeout` first). */
-async function within<T>(ms: number, promise: Promise<T>, message: string, onTimeout?: () => void): Promise<T> {
+async function within<T>(
+  ms: number,
+  promise: Promise<T>,
+  message: string,
+  onTimeout?: () => void,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -71,7 +79,10 @@ function describeValue(value: unknown): string {
 }
 
 /** Asserts that `error` is a ProviderError of one of `kinds` and returns it typed. */
-function expectProviderError(error: unknown, kinds: ProviderErrorKind | readonly ProviderErrorKind[]): ProviderError {
+function expectProviderError(
+  error: unknown,
+  kinds: ProviderErrorKind | readonly ProviderErrorKind[],
+): ProviderError {
   expect(isProviderError(error), `expected a ProviderError, got ${describeValue(error)}`).toBe(true);
   const providerError = error as ProviderError;
   expect([kinds].flat(), `unexpected kind; message: ${providerError.message}`).toContain(providerError.kind);
@@ -80,9 +91,10 @@ function expectProviderError(error: unknown, kinds: ProviderErrorKind | readonly
 }
 
 function expectGenerateFailure(settled: Settled<GenerateResult>): unknown {
-  expect(settled.ok, settled.ok ? `expected a failure, got text ${JSON.stringify(settled.value.text)}` : '').toBe(
-    false,
-  );
+  expect(
+    settled.ok,
+    settled.ok ? `expected a failure, got text ${JSON.stringify(settled.value.text)}` : '',
+  ).toBe(false);
   return settled.ok ? undefined : settled.error;
 }
 
@@ -308,7 +320,9 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
       });
 
       it('a slow first token still yields the whole answer', async () => {
-        const collected = await collectStream((await adapterFor(scoped('slow-first-token-150'))).doStream(conversation()));
+        const collected = await collectStream(
+          (await adapterFor(scoped('slow-first-token-150'))).doStream(conversation()),
+        );
         expect(collected.error).toBeUndefined();
         expect(collected.text).toBe(CANONICAL_ANSWER);
         expect(collected.finish?.finishReason.unified).toBe('stop');
@@ -317,10 +331,14 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
       it('a model that failed once answers the next call (the adapter keeps no error state)', async () => {
         const model = scoped('server-error-once');
         const adapter = await adapterFor(model);
-        expectProviderError(expectGenerateFailure(await settle(adapter.doGenerate(conversation()))), 'server');
+        expectProviderError(
+          expectGenerateFailure(await settle(adapter.doGenerate(conversation()))),
+          'server',
+        );
         const second = await adapter.doGenerate(conversation());
         expect(second.text).toBe(CANONICAL_ANSWER);
-        if (overHttp) expect(attemptsFor(model).map((attempt) => attempt.outcome)).toEqual(['http-500', 'ok']);
+        if (overHttp)
+          expect(attemptsFor(model).map((attempt) => attempt.outcome)).toEqual(['http-500', 'ok']);
       });
     });
 
@@ -328,7 +346,9 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
       describe('tools', () => {
         it('generate returns the tool call with its arguments and a tool-calls finish', async () => {
           const model = scoped('healthy-tools');
-          const result = await (await adapterFor(model)).doGenerate(conversation({ tools, toolChoice: 'auto' }));
+          const result = await (
+            await adapterFor(model)
+          ).doGenerate(conversation({ tools, toolChoice: 'auto' }));
           expect(result.toolCalls).toHaveLength(1);
           const [call] = result.toolCalls;
           expect(call?.name).toBe('set_scene');
@@ -342,7 +362,9 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
         it('stream delivers the tool call (streamed argument deltas) and a tool-calls finish', async () => {
           const model = scoped('healthy-tools');
           const adapter = await adapterFor(model);
-          const collected = await collectStream(adapter.doStream(conversation({ tools, toolChoice: 'auto' })));
+          const collected = await collectStream(
+            adapter.doStream(conversation({ tools, toolChoice: 'auto' })),
+          );
           expect(collected.error).toBeUndefined();
           expect(collected.toolCalls).toHaveLength(1);
           expect(collected.toolCalls[0]?.name).toBe('set_scene');
@@ -397,7 +419,9 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
 
     describe('stream hygiene', () => {
       it('a malformed chunk is skipped and the whole answer still arrives', async () => {
-        const collected = await collectStream((await adapterFor(scoped('malformed-chunk'))).doStream(conversation()));
+        const collected = await collectStream(
+          (await adapterFor(scoped('malformed-chunk'))).doStream(conversation()),
+        );
         expect(collected.error).toBeUndefined();
         expect(collected.text).toBe(CANONICAL_ANSWER);
         expect(collected.finish?.finishReason.unified).toBe('stop');
@@ -440,7 +464,11 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
 
       it('generate whose body is cut mid-way fails retryably instead of returning partial text', async () => {
         const settled = await settle((await adapterFor(scoped('cut-after-5'))).doGenerate(conversation()));
-        const error = expectProviderError(expectGenerateFailure(settled), ['stream_cut', 'network', 'malformed_response']);
+        const error = expectProviderError(expectGenerateFailure(settled), [
+          'stream_cut',
+          'network',
+          'malformed_response',
+        ]);
         expect(error.isRetryable).toBe(true);
       });
     });
@@ -500,7 +528,9 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
 
       it('a signal aborted before the call rejects with aborted', async () => {
         const adapter = await adapterFor(scoped('healthy'));
-        const settled = await settle(adapter.doGenerate({ ...conversation(), abortSignal: AbortSignal.abort() }));
+        const settled = await settle(
+          adapter.doGenerate({ ...conversation(), abortSignal: AbortSignal.abort() }),
+        );
         expectProviderError(expectGenerateFailure(settled), 'aborted');
       });
     });

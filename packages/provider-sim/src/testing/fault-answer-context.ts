@@ -74,6 +74,5 @@ export async function breakOff(context: FaultAnswerContext): Promise<void> {
   if (decision.ending.type === 'cut') exchange.end();
   else if (decision.ending.type === 'drop') {
     if (await exchange.sleep(flushPauseMs(context))) exchange.destroy();
-  }
-  else await exchange.hang();
+  } else await exchange.hang();
 }

@@ -25,7 +25,14 @@ function anthropicMessage(context: FaultAnswerContext): Record<string, unknown> 
   const pieces = answerPieces(answer);
   const content =
     answer.type === 'tool-call'
-      ? [{ type: 'tool_use', id: `toolu_fault_${sequence}`, name: answer.name, input: safeJson(pieces.join('')) }]
+      ? [
+          {
+            type: 'tool_use',
+            id: `toolu_fault_${sequence}`,
+            name: answer.name,
+            input: safeJson(pieces.join('')),
+          },
+        ]
       : [{ type: 'text', text: pieces.join('') }];
   return {
     id: `msg_fault_${sequence}`,
@@ -86,10 +93,14 @@ async function streamAnthropicAnswer(context: FaultAnswerContext): Promise<void>
       type: 'content_block_delta',
       index: 0,
       delta:
-        answer.type === 'tool-call' ? { type: 'input_json_delta', partial_json: piece } : { type: 'text_delta', text: piece },
+        answer.type === 'tool-call'
+          ? { type: 'input_json_delta', partial_json: piece }
+          : { type: 'text_delta', text: piece },
     });
   const writeMalformed = (): void =>
-    exchange.write('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n');
+    exchange.write(
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n',
+    );
   if (!(await streamPieces(context, pieces, count, writePiece, writeMalformed))) return;
   if (endsEarly(decision.ending)) {
     await breakOff(context);

@@ -55,7 +55,10 @@ async function streamOpenAiAnswer(context: FaultAnswerContext): Promise<void> {
   const id = `chatcmpl-fault-${sequence}`;
   const created = Math.floor(Date.now() / 1000);
   const usageField = request.includeUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> => ({
+  const chunk = (
+    delta: Record<string, unknown>,
+    finishReason: string | null = null,
+  ): Record<string, unknown> => ({
     id,
     object: 'chat.completion.chunk',
     created,
@@ -76,7 +79,12 @@ async function streamOpenAiAnswer(context: FaultAnswerContext): Promise<void> {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { index: 0, id: `call_fault_${sequence}`, type: 'function', function: { name: answer.name, arguments: '' } },
+          {
+            index: 0,
+            id: `call_fault_${sequence}`,
+            type: 'function',
+            function: { name: answer.name, arguments: '' },
+          },
         ],
       }),
     );
@@ -89,7 +97,9 @@ async function streamOpenAiAnswer(context: FaultAnswerContext): Promise<void> {
         : chunk({ content: piece }),
     );
   const writeMalformed = (): void =>
-    exchange.write(`data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`);
+    exchange.write(
+      `data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`,
+    );
   if (!(await streamPieces(context, pieces, count, writePiece, writeMalformed))) return;
   if (endsEarly(decision.ending)) {
     await breakOff(context);

@@ -36,7 +36,8 @@ function contentText(content: unknown): string {
     .map((block) => {
       const record = asRecord(block);
       if (typeof record?.text === 'string') return record.text;
-      if (typeof record?.content === 'string' || Array.isArray(record?.content)) return contentText(record.content);
+      if (typeof record?.content === 'string' || Array.isArray(record?.content))
+        return contentText(record.content);
       return JSON.stringify(block ?? '');
     })
     .join('');
@@ -54,16 +55,17 @@ function readCommon(body: unknown): { record: Record<string, unknown>; messages:
   return { record, messages: record.messages };
 }
 
-function conversationFacts(messages: unknown[]): Pick<
-  FaultWireRequest,
-  'messageCount' | 'lastMessageRole' | 'prefillText'
-> & { characters: number } {
+function conversationFacts(
+  messages: unknown[],
+): Pick<FaultWireRequest, 'messageCount' | 'lastMessageRole' | 'prefillText'> & { characters: number } {
   const last = asRecord(messages.at(-1));
   const lastMessageRole = typeof last?.role === 'string' ? last.role : undefined;
   const characters = messages.reduce<number>((sum, message) => {
     const record = asRecord(message);
     const toolCalls = asArray(record?.tool_calls).map((call) => JSON.stringify(call).length);
-    return sum + contentText(record?.content ?? '').length + toolCalls.reduce((inner, size) => inner + size, 0);
+    return (
+      sum + contentText(record?.content ?? '').length + toolCalls.reduce((inner, size) => inner + size, 0)
+    );
   }, 0);
   return {
     messageCount: messages.length,

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     `  Anthropic base URL: ${server.anthropicBaseUrl}   (POST /v1/messages)`,
     '',
     'Model names pick a behaviour; add #<scope> to keep stateful ones apart (server-error-once#t1):',
-    ...faultBehaviourCatalogue.map((behaviour) => `  ${behaviour.name.padEnd(width)}  ${behaviour.description}`),
+    ...faultBehaviourCatalogue.map(
+      (behaviour) => `  ${behaviour.name.padEnd(width)}  ${behaviour.description}`,
+    ),
     '',
     'Ctrl-C to stop.',
   ];
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Could not start the fault server: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `Could not start the fault server: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

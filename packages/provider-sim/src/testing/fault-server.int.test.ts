@@ -28,7 +28,10 @@ function parseSse(body: string): SseEvent[] {
 }
 
 interface OpenAiChunk {
-  choices: { delta: { content?: string; tool_calls?: { function: { arguments?: string } }[] }; finish_reason: string }[];
+  choices: {
+    delta: { content?: string; tool_calls?: { function: { arguments?: string } }[] };
+    finish_reason: string;
+  }[];
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
 }
 
@@ -137,12 +140,17 @@ describe('fault server', () => {
       };
       expect(body.choices[0]?.message.content).toBe(CANONICAL_ANSWER);
       expect(body.choices[0]?.finish_reason).toBe('stop');
-      expect(body.usage).toMatchObject({ prompt_tokens: promptTokens, completion_tokens: CANONICAL_ANSWER_TOKENS.length });
+      expect(body.usage).toMatchObject({
+        prompt_tokens: promptTokens,
+        completion_tokens: CANONICAL_ANSWER_TOKENS.length,
+      });
     });
 
     it('streams a tool call as several argument deltas with a tool_calls finish', async () => {
       const tools = [{ type: 'function', function: { name: 'set_scene', parameters: { type: 'object' } } }];
-      const events = parseSse(await (await chat(server, { model: 'healthy-tools', stream: true, tools })).text());
+      const events = parseSse(
+        await (await chat(server, { model: 'healthy-tools', stream: true, tools })).text(),
+      );
       const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data) as OpenAiChunk);
       const argumentDeltas = chunks.flatMap((chunk) =>
         (chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function.arguments ?? ''),
@@ -155,7 +163,10 @@ describe('fault server', () => {
     it('continues an assistant prefill and truncates at max_tokens with a length finish', async () => {
       const prefill = CANONICAL_ANSWER_TOKENS.slice(0, 4).join('');
       const continued = (await (
-        await chat(server, { model: 'healthy', messages: [...messages, { role: 'assistant', content: prefill }] })
+        await chat(server, {
+          model: 'healthy',
+          messages: [...messages, { role: 'assistant', content: prefill }],
+        })
       ).json()) as { choices: { message: { content: string } }[] };
       expect(prefill + continued.choices[0]?.message.content).toBe(CANONICAL_ANSWER);
 
@@ -207,7 +218,9 @@ describe('fault server', () => {
 
     it('resets the connection before any header', async () => {
       await expect(chat(server, { model: 'reset-before-headers#reset' })).rejects.toThrow();
-      expect(server.attempts().find((attempt) => attempt.model === 'reset-before-headers#reset')?.outcome).toBe('reset');
+      expect(
+        server.attempts().find((attempt) => attempt.model === 'reset-before-headers#reset')?.outcome,
+      ).toBe('reset');
     });
 
     it('cuts a stream after n tokens with no finish and no [DONE]', async () => {
@@ -253,8 +266,12 @@ describe('fault server', () => {
     });
 
     it('lists the behaviours as models', async () => {
-      const models = (await (await fetch(`${server.openaiBaseUrl}/models`)).json()) as { data: { id: string }[] };
-      expect(models.data.map((model) => model.id)).toEqual(expect.arrayContaining(['healthy', 'cut-after-<n>']));
+      const models = (await (await fetch(`${server.openaiBaseUrl}/models`)).json()) as {
+        data: { id: string }[];
+      };
+      expect(models.data.map((model) => model.id)).toEqual(
+        expect.arrayContaining(['healthy', 'cut-after-<n>']),
+      );
     });
   });
 
@@ -289,18 +306,25 @@ describe('fault server', () => {
       expect(whole.stop_reason).toBe('end_turn');
 
       const tools = [{ name: 'set_scene', input_schema: { type: 'object' } }];
-      const events = parseSse(await (await anthropic(server, { model: 'healthy-tools', stream: true, tools })).text());
+      const events = parseSse(
+        await (await anthropic(server, { model: 'healthy-tools', stream: true, tools })).text(),
+      );
       const partial = events
         .filter((event) => event.event === 'content_block_delta')
         .map((event) => (JSON.parse(event.data) as { delta: { partial_json: string } }).delta.partial_json);
       expect(partial.join('')).toBe(CANONICAL_TOOL_ARGUMENTS);
-      expect(events.find((event) => event.event === 'message_delta')?.data).toContain('"stop_reason":"tool_use"');
+      expect(events.find((event) => event.event === 'message_delta')?.data).toContain(
+        '"stop_reason":"tool_use"',
+      );
     });
 
     it('answers errors as {type:"error"} with 529 for overloaded', async () => {
       const overloaded = await anthropic(server, { model: 'unavailable' });
       expect(overloaded.status).toBe(529);
-      expect(await overloaded.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+      expect(await overloaded.json()).toEqual({
+        type: 'error',
+        error: { type: 'overloaded_error', message: 'Overloaded' },
+      });
       const limited = await anthropic(server, { model: 'rate-limit-retry-after' });
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('1');
@@ -324,7 +348,9 @@ describe('fault server', () => {
       await (await anthropic(server, { model: 'auth-error#record' })).text();
       const after = Date.now();
       const attempts = server.attempts();
-      expect(attempts.map((attempt) => [attempt.model, attempt.route, attempt.outcome, attempt.stream])).toEqual([
+      expect(
+        attempts.map((attempt) => [attempt.model, attempt.route, attempt.outcome, attempt.stream]),
+      ).toEqual([
         ['healthy#record', 'openai', 'ok', true],
         ['auth-error#record', 'anthropic', 'http-401', false],
       ]);

@@ -107,7 +107,12 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   let sequence = 0;
   let baseUrl = '';
 
-  const recordAttempt = (route: FaultRoute, arrivedAt: number, wire: FaultWireRequest | undefined, outcome: string) => {
+  const recordAttempt = (
+    route: FaultRoute,
+    arrivedAt: number,
+    wire: FaultWireRequest | undefined,
+    outcome: string,
+  ) => {
     attempts.push({
       model: wire?.model ?? '',
       route,
@@ -125,7 +130,10 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     const body = parseJson(await readBody(exchange.request));
     const wire = route === 'openai' ? readOpenAiRequest(body) : readAnthropicRequest(body);
     sequence += 1;
-    const idHeaders = route === 'openai' ? { 'x-request-id': `req_fault_${sequence}` } : { 'request-id': `req_fault_${sequence}` };
+    const idHeaders =
+      route === 'openai'
+        ? { 'x-request-id': `req_fault_${sequence}` }
+        : { 'request-id': `req_fault_${sequence}` };
     const sendError = (response: ReturnType<typeof faultErrorResponse>): void =>
       exchange.sendJson(response.status, response.body, { ...idHeaders, ...response.headers });
 
@@ -194,8 +202,10 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const route = async (exchange: FaultExchange, arrivedAt: number): Promise<void> => {
     const { method, url } = exchange.request;
     const path = new URL(url ?? '/', 'http://fault.invalid').pathname;
-    if (method === 'POST' && path === '/v1/chat/completions') return handleChat('openai', exchange, arrivedAt);
-    if (method === 'POST' && path === '/anthropic/v1/messages') return handleChat('anthropic', exchange, arrivedAt);
+    if (method === 'POST' && path === '/v1/chat/completions')
+      return handleChat('openai', exchange, arrivedAt);
+    if (method === 'POST' && path === '/anthropic/v1/messages')
+      return handleChat('anthropic', exchange, arrivedAt);
     if (method === 'GET' && path === '/v1/models') return handleModels(exchange);
     if (method === 'GET' && path === '/') {
       return exchange.sendJson(200, {
@@ -225,7 +235,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
-      exchange.sendJson(500, { error: { message: `Fault server failure: ${message}`, type: 'server_error' } });
+      exchange.sendJson(500, {
+        error: { message: `Fault server failure: ${message}`, type: 'server_error' },
+      });
     });
   });
   server.on('connection', (socket: Socket) => {

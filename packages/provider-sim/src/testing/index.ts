@@ -11,7 +11,11 @@ export {
   CANONICAL_TOOL_ARGUMENTS,
 } from '../canonical-answer.ts';
 export { CONTENT_POLICY_MESSAGE, PREFILL_REJECTED_MESSAGE } from '../fault-error-responses.ts';
-export { faultBehaviourCatalogue, parseFaultModel, type FaultBehaviourDescription } from '../fault-behaviour.ts';
+export {
+  faultBehaviourCatalogue,
+  parseFaultModel,
+  type FaultBehaviourDescription,
+} from '../fault-behaviour.ts';
 export {
   startFaultServer,
   type FaultAttempt,

@@ -69,6 +69,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['packages/core/**/*.ts'],
     rules: restrict({
       regex: '^@switchboard/',

@@ -7,23 +7,23 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const missing = [];
-for (const group of ['packages', 'apps']) {
-  const groupDirectory = path.join(root, group);
-  if (!existsSync(groupDirectory)) continue;
-  for (const name of readdirSync(groupDirectory)) {
-    const packageDirectory = path.join(groupDirectory, name);
-    const manifest = JSON.parse(readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
-    if (!manifest.scripts?.test) continue;
-    const reportPath = path.join(packageDirectory, '.test-results', 'vitest.json');
-    if (!existsSync(reportPath)) {
-      missing.push(`${group}/${name}`);
-      continue;
-    }
-    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    totals.passed += report.numPassedTests;
-    totals.failed += report.numFailedTests;
-    totals.skipped += report.numPendingTests + report.numTodoTests;
+const packageDirectories = ['packages', 'apps']
+  .filter((group) => existsSync(path.join(root, group)))
+  .flatMap((group) => readdirSync(path.join(root, group)).map((name) => path.join(group, name)))
+  .concat('tests');
+for (const relativeDirectory of packageDirectories) {
+  const packageDirectory = path.join(root, relativeDirectory);
+  const manifest = JSON.parse(readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
+  if (!manifest.scripts?.test) continue;
+  const reportPath = path.join(packageDirectory, '.test-results', 'vitest.json');
+  if (!existsSync(reportPath)) {
+    missing.push(relativeDirectory);
+    continue;
   }
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
 }
 if (missing.length > 0) console.log(`No test report from: ${missing.join(', ')}`);
 console.log(`Tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -9,8 +9,8 @@ import { CANONICAL_ANSWER, startFaultServer } from '@switchboard/provider-sim/te
 import { createOpenAICompatibleAdapter } from '../src/index.ts';
 
 const callsPerVariant = 1000;
-const rounds = 20;
-const warmUpCalls = 50;
+const rounds = 100;
+const warmUpCalls = 200;
 
 const request: ChatRequest = {
   messages: [
@@ -116,7 +116,9 @@ try {
   const ratio = adapterStats.median / rawStats.median;
   const format = (value: number) => value.toFixed(3).padStart(10);
   console.log(`adapter overhead: ${callsPerVariant} streamed completions each, ${rounds} interleaved rounds`);
-  console.log(`${'variant'.padEnd(10)} ${'median ms'.padStart(10)} ${'p95 ms'.padStart(10)} ${'total ms'.padStart(10)}`);
+  console.log(
+    `${'variant'.padEnd(10)} ${'median ms'.padStart(10)} ${'p95 ms'.padStart(10)} ${'total ms'.padStart(10)}`,
+  );
   for (const [name, stats] of [
     ['adapter', adapterStats],
     ['raw fetch', rawStats],

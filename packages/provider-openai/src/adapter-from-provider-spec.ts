@@ -17,7 +17,9 @@ export type ProviderSpecAdapterOptions = Pick<
 >;
 
 function invalid(path: string[], message: string): SwitchboardValidationError {
-  return new SwitchboardValidationError(`Cannot build an adapter: ${path.join('.')}: ${message}`, [{ path, message }]);
+  return new SwitchboardValidationError(`Cannot build an adapter: ${path.join('.')}: ${message}`, [
+    { path, message },
+  ]);
 }
 
 /**
@@ -42,7 +44,8 @@ export function createAdapterFromProviderSpec(
       `the model belongs to provider "${modelSpec.provider}", not "${providerSpec.id}"`,
     );
   }
-  const presetName = providerSpec.preset ?? (isOpenAICompatiblePresetName(providerSpec.id) ? providerSpec.id : undefined);
+  const presetName =
+    providerSpec.preset ?? (isOpenAICompatiblePresetName(providerSpec.id) ? providerSpec.id : undefined);
   if (presetName !== undefined && !isOpenAICompatiblePresetName(presetName)) {
     throw invalid(['providers', providerSpec.id, 'preset'], `unknown preset "${presetName}"`);
   }

@@ -15,7 +15,10 @@ export {
   type OpenAICompatiblePresetName,
   type OpenRouterAttribution,
 } from './openai-compatible-presets.ts';
-export { createAdapterFromProviderSpec, type ProviderSpecAdapterOptions } from './adapter-from-provider-spec.ts';
+export {
+  createAdapterFromProviderSpec,
+  type ProviderSpecAdapterOptions,
+} from './adapter-from-provider-spec.ts';
 export { mapChatRequest, type MaxTokensParameter, type RequestMappingOptions } from './map-openai-request.ts';
 export { mapChatCompletion } from './map-openai-response.ts';
 export { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';

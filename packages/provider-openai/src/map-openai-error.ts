@@ -34,10 +34,12 @@ export function abortedError(context: ErrorContext, cause?: unknown): ProviderEr
  */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
   if (isProviderError(error)) return error;
-  if (context.signal?.aborted === true || error instanceof APIUserAbortError) return abortedError(context, error);
+  if (context.signal?.aborted === true || error instanceof APIUserAbortError)
+    return abortedError(context, error);
   const classifyContext = { provider: context.provider, modelId: context.modelId, now: Date.now() };
   if (error instanceof APIConnectionTimeoutError) return classifyTransportError(error, classifyContext);
-  if (error instanceof APIConnectionError) return classifyTransportError(error.cause ?? error, classifyContext);
+  if (error instanceof APIConnectionError)
+    return classifyTransportError(error.cause ?? error, classifyContext);
   if (error instanceof APIError && typeof error.status === 'number') {
     const body = error instanceof OpenAIStatusError ? error.body : (error.error ?? error.message);
     return classifyHttpError(error.status, error.headers, body, classifyContext);

@@ -24,7 +24,9 @@ describe('mapChatRequest', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'look_around', arguments: '{"radius":3}' } }],
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'look_around', arguments: '{"radius":3}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: '{"place":"a quiet harbour"}' },
     ]);
@@ -52,7 +54,12 @@ describe('mapChatRequest', () => {
       top_p: 0.9,
       stop: ['\n\n'],
       seed: 42,
-      tools: [{ type: 'function', function: { name: 'roll_dice', description: 'Rolls dice', parameters: { type: 'object' } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'roll_dice', description: 'Rolls dice', parameters: { type: 'object' } },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: 'roll_dice' } },
       response_format: { type: 'json_object' },
     });

@@ -67,7 +67,10 @@ function mapToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
  * fields, which the adapter adds). Unset sampling fields are left out rather than sent as `null`,
  * because several compatible servers reject explicit nulls.
  */
-export function mapChatRequest(request: ChatRequest, options: RequestMappingOptions): ChatCompletionCreateParamsNonStreaming {
+export function mapChatRequest(
+  request: ChatRequest,
+  options: RequestMappingOptions,
+): ChatCompletionCreateParamsNonStreaming {
   const params: ChatCompletionCreateParamsNonStreaming = {
     model: options.providerModel,
     messages: request.messages.map(mapMessage),

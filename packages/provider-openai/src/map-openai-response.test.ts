@@ -16,11 +16,17 @@ describe('mapChatCompletion', () => {
     expect(result.usage.inputTokens).toEqual({ total: 2006, cacheRead: 1920, cacheWrite: undefined });
     expect(result.usage.outputTokens).toEqual({ total: 300, reasoning: 128 });
     expect(result.usage.raw).toMatchObject({ total_tokens: 2306 });
-    expect(result.response).toEqual({ id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT', modelId: 'gpt-4.1-2025-04-14' });
+    expect(result.response).toEqual({
+      id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
+      modelId: 'gpt-4.1-2025-04-14',
+    });
   });
 
   it('reads tool calls with their JSON arguments unparsed', () => {
-    const result = mapChatCompletion(JSON.parse(readFixture('openai-chat-completion-tool-calls.json')), context);
+    const result = mapChatCompletion(
+      JSON.parse(readFixture('openai-chat-completion-tool-calls.json')),
+      context,
+    );
     expect(result.text).toBe('');
     expect(result.toolCalls).toEqual([
       { id: 'call_abc123', name: 'get_current_weather', arguments: '{\n"location": "Boston, MA"\n}' },

@@ -31,6 +31,23 @@ export interface OpenAIClientSettings {
 }
 
 /**
+ * The client's `X-Stainless-*` headers describe this host (OS, CPU architecture, runtime and
+ * library versions, retry count) to every endpoint, third-party routers included. Switchboard
+ * sends none of them: they tell a provider nothing it needs, and they are bytes on every call.
+ * A `null` value is the client's way of removing a header it would add.
+ */
+const withoutPlatformHeaders: Record<string, null> = {
+  'X-Stainless-Lang': null,
+  'X-Stainless-Package-Version': null,
+  'X-Stainless-OS': null,
+  'X-Stainless-Arch': null,
+  'X-Stainless-Runtime': null,
+  'X-Stainless-Runtime-Version': null,
+  'X-Stainless-Retry-Count': null,
+  'X-Stainless-Timeout': null,
+};
+
+/**
  * Long enough never to fire before the engine's own deadlines (which abort through the request's
  * signal); well below the 2^31-1 ms where Node's timers overflow to 1 ms.
  */
@@ -61,7 +78,7 @@ export function createOpenAIClient(settings: OpenAIClientSettings): OpenAI {
     organization: null,
     project: null,
     webhookSecret: null,
-    defaultHeaders: settings.headers,
+    defaultHeaders: { ...withoutPlatformHeaders, ...settings.headers },
     maxRetries: 0,
     timeout: clientTimeoutMs,
     logLevel: 'off',

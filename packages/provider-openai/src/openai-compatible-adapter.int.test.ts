@@ -18,7 +18,10 @@ import {
   type LoopbackServer,
 } from './__fixtures__/loopback-server.ts';
 import { createAdapterFromProviderSpec } from './adapter-from-provider-spec.ts';
-import { createOpenAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from './openai-compatible-adapter.ts';
+import {
+  createOpenAICompatibleAdapter,
+  type OpenAICompatibleAdapterOptions,
+} from './openai-compatible-adapter.ts';
 
 const servers: LoopbackServer[] = [];
 afterEach(async () => {
@@ -61,7 +64,8 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
   throw new Error('expected a ProviderError, but the call succeeded');
 }
 
-const textOf = (parts: StreamPart[]) => parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : [])).join('');
+const textOf = (parts: StreamPart[]) =>
+  parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : [])).join('');
 const chunk = (choice: unknown, extra: Record<string, unknown> = {}) => ({
   id: 'chatcmpl-1',
   model: 'gpt-4o-mini',
@@ -72,8 +76,14 @@ const usageChunk = chunk(undefined, { usage: { prompt_tokens: 9, completion_toke
 
 describe('createOpenAICompatibleAdapter: generate', () => {
   it('sends the mapped request with the key from the injected env and maps the published completion', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, readFixture('openai-chat-completion.json')));
-    const result = await adapterFor(server).doGenerate({ ...userTurn, maxOutputTokens: 100, headers: { 'x-trace': 't1' } });
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, readFixture('openai-chat-completion.json')),
+    );
+    const result = await adapterFor(server).doGenerate({
+      ...userTurn,
+      maxOutputTokens: 100,
+      headers: { 'x-trace': 't1' },
+    });
 
     expect(result.text).toBe('Hello! How can I assist you today?');
     expect(result.usage.inputTokens.cacheRead).toBe(1920);
@@ -82,6 +92,7 @@ describe('createOpenAICompatibleAdapter: generate', () => {
     expect(request?.url).toBe('/v1/chat/completions');
     expect(request?.headers.authorization).toBe('Bearer sk-test-key');
     expect(request?.headers['x-trace']).toBe('t1');
+    expect(Object.keys(request?.headers ?? {}).filter((name) => name.startsWith('x-stainless'))).toEqual([]);
     expect(JSON.parse(request?.body ?? '{}')).toEqual({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'Describe the harbour.' }],
@@ -90,9 +101,15 @@ describe('createOpenAICompatibleAdapter: generate', () => {
   });
 
   it('classifies the published context-length error body, and retries nothing itself', async () => {
-    const server = await serve((_request, response) => sendJson(response, 400, readFixture('openai-error-context-length.json')));
+    const server = await serve((_request, response) =>
+      sendJson(response, 400, readFixture('openai-error-context-length.json')),
+    );
     const error = await rejection(adapterFor(server).doGenerate(userTurn));
-    expect(error).toMatchObject({ kind: 'context_length', status: 400, providerCode: 'context_length_exceeded' });
+    expect(error).toMatchObject({
+      kind: 'context_length',
+      status: 400,
+      providerCode: 'context_length_exceeded',
+    });
     expect(error.provider).toBe('openai');
     expect(error.modelId).toBe('openai/gpt-4o-mini');
     expect(server.requests).toHaveLength(1);
@@ -103,7 +120,12 @@ describe('createOpenAICompatibleAdapter: generate', () => {
       sendJson(response, 429, readFixture('openai-error-rate-limit.json'), { 'retry-after-ms': '20000' }),
     );
     const error = await rejection(adapterFor(server).doStream(userTurn));
-    expect(error).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 20000, isRetryable: true });
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      status: 429,
+      retryAfterMs: 20000,
+      isRetryable: true,
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -116,12 +138,16 @@ describe('createOpenAICompatibleAdapter: generate', () => {
         code: 400,
       }),
     );
-    const error = await rejection(adapterFor(server, { preset: 'vllm', provider: 'vllm' }).doGenerate(userTurn));
+    const error = await rejection(
+      adapterFor(server, { preset: 'vllm', provider: 'vllm' }).doGenerate(userTurn),
+    );
     expect(error.kind).toBe('context_length');
   });
 
   it('fails as auth, naming the variable, when the required key is missing, without calling out', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, readFixture('openai-chat-completion.json')));
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, readFixture('openai-chat-completion.json')),
+    );
     const adapter = adapterFor(server, { preset: 'groq', provider: 'groq', env: {} });
     const error = await rejection(adapter.doGenerate(userTurn));
     expect(error.kind).toBe('auth');
@@ -130,23 +156,48 @@ describe('createOpenAICompatibleAdapter: generate', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('never puts the API key into an error', async () => {
+    const server = await serve((_request, response) =>
+      sendJson(response, 401, {
+        error: {
+          message: 'Incorrect API key provided.',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      }),
+    );
+    const error = await rejection(adapterFor(server).doGenerate(userTurn));
+    expect(error.kind).toBe('auth');
+    expect(`${error.message} ${JSON.stringify(error.toJSON())}`).not.toContain('sk-test-key');
+  });
+
   it('reports a refused connection as a network error', async () => {
     const server = await serve(() => undefined);
     const url = server.url;
     await server.close();
     servers.splice(0);
-    const adapter = createOpenAICompatibleAdapter({ preset: 'ollama', providerModel: 'llama3.2', baseUrl: `${url}/v1` });
+    const adapter = createOpenAICompatibleAdapter({
+      preset: 'ollama',
+      providerModel: 'llama3.2',
+      baseUrl: `${url}/v1`,
+    });
     expect((await rejection(adapter.doStream(userTurn))).kind).toBe('network');
   });
 });
 
 describe('createOpenAICompatibleAdapter: stream', () => {
   it('streams the published completion: deltas, then a finish with usage, nothing skipped', async () => {
-    const server = await serve((_request, response) => sendSse(response, [readFixture('openai-chat-stream.sse')]));
+    const server = await serve((_request, response) =>
+      sendSse(response, [readFixture('openai-chat-stream.sse')]),
+    );
     const result = await adapterFor(server).doStream(userTurn);
     const parts = await collect(result);
     expect(textOf(parts)).toBe('Hello! How can I assist you today?');
-    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' }, usage: { inputTokens: { total: 19 } } });
+    expect(parts.at(-1)).toMatchObject({
+      type: 'finish',
+      finishReason: { unified: 'stop' },
+      usage: { inputTokens: { total: 19 } },
+    });
     expect(result.diagnostics?.malformedChunksSkipped).toBe(0);
     expect(JSON.parse(server.requests[0]?.body ?? '{}')).toMatchObject({
       stream: true,
@@ -155,11 +206,17 @@ describe('createOpenAICompatibleAdapter: stream', () => {
   });
 
   it('streams the published tool call and closes it with a whole tool-call part', async () => {
-    const server = await serve((_request, response) => sendSse(response, [readFixture('openai-chat-stream-tool-call.sse')]));
+    const server = await serve((_request, response) =>
+      sendSse(response, [readFixture('openai-chat-stream-tool-call.sse')]),
+    );
     const parts = await collect(await adapterFor(server).doStream(userTurn));
     expect(parts.find((part) => part.type === 'tool-call')).toEqual({
       type: 'tool-call',
-      toolCall: { id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_weather', arguments: '{"location":"Paris, France"}' },
+      toolCall: {
+        id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA',
+        name: 'get_weather',
+        arguments: '{"location":"Paris, France"}',
+      },
     });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool-calls' } });
   });
@@ -169,7 +226,11 @@ describe('createOpenAICompatibleAdapter: stream', () => {
       sendSse(response, [
         ...sseEvents(chunk({ index: 0, delta: { content: 'The tide ' } })),
         'data: {"choices":[{"index":0,"delta":{"content":"is\n\n',
-        ...sseEvents(chunk({ index: 0, delta: { content: 'low.' }, finish_reason: 'stop' }), usageChunk, '[DONE]'),
+        ...sseEvents(
+          chunk({ index: 0, delta: { content: 'low.' }, finish_reason: 'stop' }),
+          usageChunk,
+          '[DONE]',
+        ),
       ]),
     );
     const result = await adapterFor(server).doStream(userTurn);
@@ -183,9 +244,13 @@ describe('createOpenAICompatibleAdapter: stream', () => {
     let serverResponse: ServerResponse | undefined;
     const server = await serve((_request, response) => {
       serverResponse = response;
-      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }), usageChunk), {
-        keepOpen: true,
-      });
+      sendSse(
+        response,
+        sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }), usageChunk),
+        {
+          keepOpen: true,
+        },
+      );
     });
     const parts = await collect(await adapterFor(server, { drainWindowMs: 20 }).doStream(userTurn));
     expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: { inputTokens: { total: 9 } } });
@@ -196,24 +261,34 @@ describe('createOpenAICompatibleAdapter: stream', () => {
 
   it('finishes without usage after the grace when a server ignores include_usage and never closes', async () => {
     const server = await serve((_request, response) =>
-      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' })), { keepOpen: true }),
+      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' })), {
+        keepOpen: true,
+      }),
     );
-    const parts = await collect(await adapterFor(server, { usageGraceMs: 30, drainWindowMs: 20 }).doStream(userTurn));
+    const parts = await collect(
+      await adapterFor(server, { usageGraceMs: 30, drainWindowMs: 20 }).doStream(userTurn),
+    );
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' } });
     expect(parts.at(-1)).toMatchObject({ usage: { inputTokens: { total: undefined } } });
   });
 
   it('finishes at once when usage is not asked for', async () => {
     const server = await serve((_request, response) =>
-      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' })), { keepOpen: true }),
+      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' })), {
+        keepOpen: true,
+      }),
     );
-    const parts = await collect(await adapterFor(server, { streamUsage: false, usageGraceMs: 60_000 }).doStream(userTurn));
+    const parts = await collect(
+      await adapterFor(server, { streamUsage: false, usageGraceMs: 60_000 }).doStream(userTurn),
+    );
     expect(parts.at(-1)?.type).toBe('finish');
     expect(JSON.parse(server.requests[0]?.body ?? '{}')).not.toHaveProperty('stream_options');
   });
 
   it('raises stream_cut, never a finish, when the body ends before a finish reason', async () => {
-    const server = await serve((_request, response) => sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Once upon' } }))));
+    const server = await serve((_request, response) =>
+      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Once upon' } }))),
+    );
     const result = await adapterFor(server).doStream(userTurn);
     const parts: StreamPart[] = [];
     const error = await rejection(
@@ -254,6 +329,22 @@ describe('createOpenAICompatibleAdapter: stream', () => {
     expect(textOf(parts)).toBe('Once');
   });
 
+  it('lets the connection go when the caller stops reading early', async () => {
+    let serverResponse: ServerResponse | undefined;
+    const server = await serve((_request, response) => {
+      serverResponse = response;
+      sendSse(response, sseEvents(chunk({ index: 0, delta: { content: 'Once' } })), { keepOpen: true });
+    });
+    const result = await adapterFor(server).doStream(userTurn);
+    for await (const part of result.stream) {
+      expect(part).toEqual({ type: 'text-delta', delta: 'Once' });
+      break;
+    }
+    if (serverResponse === undefined) throw new Error('the server saw no request');
+    if (!serverResponse.destroyed) await once(serverResponse, 'close');
+    expect(serverResponse.writableEnded).toBe(false);
+  });
+
   it('raises aborted when the signal fires before the server answers', async () => {
     const server = await serve(() => undefined);
     const controller = new AbortController();
@@ -272,14 +363,18 @@ describe('createOpenAICompatibleAdapter: stream', () => {
         { keepOpen: true },
       ),
     );
-    const error = await rejection(collect(await adapterFor(server, { preset: 'openrouter', provider: 'openrouter' }).doStream(userTurn)));
+    const error = await rejection(
+      collect(await adapterFor(server, { preset: 'openrouter', provider: 'openrouter' }).doStream(userTurn)),
+    );
     expect(error).toMatchObject({ kind: 'server', provider: 'openrouter' });
   });
 });
 
 describe('presets and provider entries', () => {
   it('sends the placeholder key and max_tokens to Ollama, which needs no key', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, readFixture('openai-chat-completion.json')));
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, readFixture('openai-chat-completion.json')),
+    );
     const adapter = createOpenAICompatibleAdapter({
       preset: 'ollama',
       providerModel: 'llama3.2',
@@ -293,7 +388,9 @@ describe('presets and provider entries', () => {
   });
 
   it('builds an OpenRouter adapter from registry entries with attribution and entry headers', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, readFixture('openai-chat-completion.json')));
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, readFixture('openai-chat-completion.json')),
+    );
     const providerSpec = providerSpecSchema.parse({
       id: 'openrouter',
       kind: 'openai-compatible',
@@ -302,7 +399,11 @@ describe('presets and provider entries', () => {
     });
     const adapter = createAdapterFromProviderSpec(
       providerSpec,
-      { id: 'openrouter/meta-llama/llama-3.1-8b-instruct', provider: 'openrouter', providerModel: 'meta-llama/llama-3.1-8b-instruct' },
+      {
+        id: 'openrouter/meta-llama/llama-3.1-8b-instruct',
+        provider: 'openrouter',
+        providerModel: 'meta-llama/llama-3.1-8b-instruct',
+      },
       { env, attribution: { referer: 'https://harbour.example' } },
     );
     await adapter.doGenerate(userTurn);
@@ -319,6 +420,8 @@ describe('presets and provider entries', () => {
     const model = { id: 'anthropic/claude', provider: 'anthropic', providerModel: 'claude' };
     expect(() => createAdapterFromProviderSpec(anthropic, model)).toThrow(SwitchboardValidationError);
     const custom = providerSpecSchema.parse({ id: 'studio-gpu', kind: 'openai-compatible' });
-    expect(() => createAdapterFromProviderSpec(custom, { ...model, provider: 'studio-gpu' })).toThrow(/baseUrl/);
+    expect(() => createAdapterFromProviderSpec(custom, { ...model, provider: 'studio-gpu' })).toThrow(
+      /baseUrl/,
+    );
   });
 });

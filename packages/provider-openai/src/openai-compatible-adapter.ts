@@ -145,7 +145,12 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     const apiKey = this.settings.apiKey;
     this.client = isProviderError(apiKey)
       ? apiKey
-      : createOpenAIClient({ baseUrl: this.settings.baseUrl, apiKey, headers: this.settings.headers, fetch: options.fetch });
+      : createOpenAIClient({
+          baseUrl: this.settings.baseUrl,
+          apiKey,
+          headers: this.settings.headers,
+          fetch: options.fetch,
+        });
   }
 
   async doGenerate(request: ChatRequest): Promise<GenerateResult> {

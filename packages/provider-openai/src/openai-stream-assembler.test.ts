@@ -47,7 +47,11 @@ describe('OpenAIStreamAssembler', () => {
     expect(parts.slice(-2)).toEqual([
       {
         type: 'tool-call',
-        toolCall: { id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_weather', arguments: '{"location":"Paris, France"}' },
+        toolCall: {
+          id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA',
+          name: 'get_weather',
+          arguments: '{"location":"Paris, France"}',
+        },
       },
       expect.objectContaining({ type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } }),
     ]);
@@ -63,7 +67,9 @@ describe('OpenAIStreamAssembler', () => {
     finishThenUsage.accept(JSON.stringify({ id: 'c1', choices: [], usage }));
     expect(finishThenUsage.isComplete(true)).toBe(true);
 
-    const usageThenFinish = assemble(chunk(undefined, { usage }) + chunk({ index: 0, delta: {}, finish_reason: 'length' }));
+    const usageThenFinish = assemble(
+      chunk(undefined, { usage }) + chunk({ index: 0, delta: {}, finish_reason: 'length' }),
+    );
     expect(usageThenFinish.assembler.isComplete(true)).toBe(true);
     expect(usageThenFinish.parts.at(-1)).toMatchObject({
       finishReason: { unified: 'length' },

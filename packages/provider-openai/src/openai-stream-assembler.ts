@@ -10,7 +10,14 @@ import {
 import type { ErrorContext } from './map-openai-error.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIUsage } from './map-openai-usage.ts';
-import { readArray, readCount, readNumber, readRecord, readString, type JsonRecord } from './wire/lenient-json.ts';
+import {
+  readArray,
+  readCount,
+  readNumber,
+  readRecord,
+  readString,
+  type JsonRecord,
+} from './wire/lenient-json.ts';
 
 interface PendingToolCall {
   id: string | undefined;
@@ -121,7 +128,8 @@ export class OpenAIStreamAssembler {
 
   private acceptDelta(delta: JsonRecord): void {
     const content = delta.content;
-    if (typeof content === 'string' && content !== '') this.queue.push({ type: 'text-delta', delta: content });
+    if (typeof content === 'string' && content !== '')
+      this.queue.push({ type: 'text-delta', delta: content });
     const toolCalls = delta.tool_calls;
     if (toolCalls === undefined || toolCalls === null) return;
     for (const entry of readArray(toolCalls) ?? []) {
@@ -167,9 +175,14 @@ export class OpenAIStreamAssembler {
     const code = readNumber(error?.code);
     // A failure after the headers said 200: the upstream broke mid-answer, a bad gateway at worst.
     const status = code !== undefined && code >= 400 && code <= 599 ? code : 502;
-    return classifyHttpError(status, undefined, { error: value }, {
-      provider: this.context.provider,
-      modelId: this.context.modelId,
-    });
+    return classifyHttpError(
+      status,
+      undefined,
+      { error: value },
+      {
+        provider: this.context.provider,
+        modelId: this.context.modelId,
+      },
+    );
   }
 }

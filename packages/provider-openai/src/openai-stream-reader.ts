@@ -1,7 +1,7 @@
 import { adviceFor, ProviderError, type StreamDiagnostics, type StreamPart } from '@switchboard/core';
 import { abortedError, type ErrorContext } from './map-openai-error.ts';
 import { OpenAIStreamAssembler } from './openai-stream-assembler.ts';
-import { createSseParser } from './sse/sse-parser.ts';
+import { createSseParser, type SseParser } from './sse/sse-parser.ts';
 
 /** How the body of a streamed completion is read. */
 export interface StreamReadingOptions extends ErrorContext {
@@ -61,7 +61,11 @@ function releaseInBackground(reader: ReadableStreamDefaultReader<Uint8Array>, wi
   void drain();
 }
 
-function cutError(options: StreamReadingOptions, assembler: OpenAIStreamAssembler, cause?: unknown): ProviderError {
+function cutError(
+  options: StreamReadingOptions,
+  assembler: OpenAIStreamAssembler,
+  cause?: unknown,
+): ProviderError {
   const skipped = options.diagnostics.malformedChunksSkipped;
   const onlyGarbage = assembler.validChunks === 0 && skipped > 0;
   const kind = onlyGarbage ? 'malformed_response' : 'stream_cut';
@@ -87,62 +91,143 @@ function cutError(options: StreamReadingOptions, assembler: OpenAIStreamAssemble
  * - a body that ends, or breaks, before any finish reason is a `stream_cut` error, never a finish;
  * - the request's signal stops the reading at once and surfaces as `aborted`.
  *
- * Errors are thrown from the iterator, always as `ProviderError`.
+ * Errors are thrown from the iterator, always as `ProviderError`. The iterator is written by hand
+ * rather than as an async generator: it hands out parts already parsed from a chunk without a
+ * generator's extra promise hops, which is most of this adapter's cost per token.
  */
-export async function* readOpenAIStream(
+export function readOpenAIStream(
   body: ReadableStream<Uint8Array>,
   options: StreamReadingOptions,
-): AsyncGenerator<StreamPart, void, undefined> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const assembler = new OpenAIStreamAssembler(options, options.diagnostics);
-  const parser = createSseParser((event) => assembler.accept(event.data));
-  const signal = options.signal;
-  const onAbort = (): void => void reader.cancel().catch(ignore);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  /** How the reader is let go once the answer is final: it ended, drains, or must be cancelled. */
-  let release: 'ended' | 'drain' | 'cancel' = 'drain';
-  let released = false;
-  try {
+): AsyncIterable<StreamPart> {
+  return { [Symbol.asyncIterator]: () => new OpenAIStreamIterator(body, options) };
+}
+
+class OpenAIStreamIterator implements AsyncIterator<StreamPart, undefined> {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private readonly assembler: OpenAIStreamAssembler;
+  private readonly parser: SseParser;
+  private readonly onAbort = (): void => void this.reader.cancel().catch(ignore);
+  private parts: StreamPart[] = [];
+  private index = 0;
+  /** Set once the closing parts are queued, or the stream failed: nothing more is read. */
+  private finished = false;
+  /** Set once the body has been let go (ended, drained, cancelled). */
+  private released = false;
+  /** An error to throw once the parts read before it have been handed out. */
+  private pendingError: ProviderError | undefined;
+
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly options: StreamReadingOptions,
+  ) {
+    this.reader = body.getReader();
+    this.assembler = new OpenAIStreamAssembler(options, options.diagnostics);
+    this.parser = createSseParser((event) => this.assembler.accept(event.data));
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  async next(): Promise<IteratorResult<StreamPart, undefined>> {
     for (;;) {
-      if (isAborted(signal)) throw abortedError(options);
-      let result: ReadResult | typeof graceExpired;
+      if (!this.finished && isAborted(this.options.signal)) {
+        // The caller gave up: parts already read but not yet handed out are dropped too.
+        this.parts = [];
+        this.failAfterParts(abortedError(this.options));
+      }
+      if (this.index < this.parts.length) {
+        const part = this.parts[this.index++] as StreamPart;
+        return { value: part, done: false };
+      }
+      if (this.pendingError !== undefined) {
+        const error = this.pendingError;
+        this.pendingError = undefined;
+        throw error;
+      }
+      if (this.finished) {
+        this.release('cancel');
+        return { value: undefined, done: true };
+      }
       try {
-        result =
-          assembler.finishReason === undefined
-            ? await reader.read()
-            : await readWithin(reader, options.usageGraceMs);
+        await this.readChunk();
       } catch (error) {
-        if (isAborted(signal)) throw abortedError(options, error);
-        if (assembler.finishReason === undefined) throw cutError(options, assembler, error);
-        release = 'cancel';
-        break;
+        this.finished = true;
+        this.release('cancel');
+        throw error;
       }
-      if (isAborted(signal)) throw abortedError(options);
-      if (result === graceExpired) {
-        release = 'cancel';
-        break;
-      }
-      if (result.done) {
-        parser.push(decoder.decode());
-        parser.end();
-        release = 'ended';
-      } else {
-        parser.push(decoder.decode(result.value, decodeOptions));
-      }
-      for (const part of assembler.take()) yield part;
-      if (assembler.error !== undefined) throw assembler.error;
-      if (result.done || assembler.isComplete(options.expectUsage)) break;
     }
-    if (assembler.finishReason === undefined) throw cutError(options, assembler);
-    // Let go of the body before the closing parts: a consumer that stops at the finish part must
-    // not leave the connection hanging.
-    released = true;
-    if (release === 'drain') releaseInBackground(reader, options.drainWindowMs);
-    else if (release === 'cancel') void reader.cancel().catch(ignore);
-    for (const part of assembler.finalParts()) yield part;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (!released) void reader.cancel().catch(ignore);
+  }
+
+  async return(): Promise<IteratorResult<StreamPart, undefined>> {
+    this.finished = true;
+    this.parts = [];
+    this.release('cancel');
+    return { value: undefined, done: true };
+  }
+
+  /** Reads one chunk of the body and queues the parts it completes (and the closing parts). */
+  private async readChunk(): Promise<void> {
+    const { options, assembler } = this;
+    if (isAborted(options.signal)) throw abortedError(options);
+    let result: ReadResult | typeof graceExpired;
+    try {
+      result =
+        assembler.finishReason === undefined
+          ? await this.reader.read()
+          : await readWithin(this.reader, options.usageGraceMs);
+    } catch (error) {
+      if (isAborted(options.signal)) throw abortedError(options, error);
+      if (assembler.finishReason === undefined) throw cutError(options, assembler, error);
+      this.close('cancel');
+      return;
+    }
+    if (isAborted(options.signal)) throw abortedError(options);
+    if (result === graceExpired) {
+      this.close('cancel');
+      return;
+    }
+    if (result.done) {
+      this.parser.push(this.decoder.decode());
+      this.parser.end();
+    } else {
+      this.parser.push(this.decoder.decode(result.value, decodeOptions));
+    }
+    this.parts = assembler.take();
+    this.index = 0;
+    if (assembler.error !== undefined) {
+      this.failAfterParts(assembler.error);
+      return;
+    }
+    if (result.done) {
+      if (assembler.finishReason === undefined) {
+        this.failAfterParts(cutError(options, assembler));
+        return;
+      }
+      this.close('ended');
+    } else if (assembler.isComplete(options.expectUsage)) {
+      this.close('drain');
+    }
+  }
+
+  /** Queues the closing parts and lets go of the body before the caller sees them. */
+  private close(release: 'ended' | 'drain' | 'cancel'): void {
+    this.release(release);
+    this.parts = [...this.parts.slice(this.index), ...this.assembler.finalParts()];
+    this.index = 0;
+    this.finished = true;
+  }
+
+  /** Parts read before a failure still reach the caller; the error follows them. */
+  private failAfterParts(error: ProviderError): void {
+    this.pendingError = error;
+    this.finished = true;
+    this.release('cancel');
+  }
+
+  private release(how: 'ended' | 'drain' | 'cancel'): void {
+    if (this.released) return;
+    this.released = true;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    if (how === 'drain') releaseInBackground(this.reader, this.options.drainWindowMs);
+    else if (how === 'cancel') void this.reader.cancel().catch(ignore);
   }
 }

@@ -9,8 +9,13 @@ import type { SeededRandom } from './seeded-random.ts';
  */
 export function sampleGamma(random: SeededRandom, shape: number): number {
   if (!(shape > 0)) throw new RangeError(`A Gamma shape must be positive, got ${String(shape)}.`);
-  if (shape < 1) return sampleGamma(random, shape + 1) * Math.exp(Math.log(1 - random.next()) / shape);
-  const d = shape - 1 / 3;
+  let boost = 1;
+  let boostedShape = shape;
+  if (shape < 1) {
+    boost = Math.exp(Math.log(1 - random.next()) / shape);
+    boostedShape = shape + 1;
+  }
+  const d = boostedShape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
     const normal = random.nextNormal();
@@ -19,8 +24,8 @@ export function sampleGamma(random: SeededRandom, shape: number): number {
     v = v * v * v;
     const uniform = random.next();
     const squared = normal * normal;
-    if (uniform < 1 - 0.0331 * squared * squared) return d * v;
-    if (Math.log(uniform) < 0.5 * squared + d * (1 - v + Math.log(v))) return d * v;
+    if (uniform < 1 - 0.0331 * squared * squared) return d * v * boost;
+    if (Math.log(uniform) < 0.5 * squared + d * (1 - v + Math.log(v))) return d * v * boost;
   }
 }
 

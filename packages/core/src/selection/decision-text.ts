@@ -118,15 +118,23 @@ export function latencyBudgetReason(
 
 /** What selection was asked, for explanations of a decision as a whole. */
 export interface DecisionFacts {
+  /** The policy applied. */
   policyName: string;
+  /** The context's task type. */
   taskType: TaskType;
+  /** The context's risk level. */
   riskLevel: RiskLevel;
+  /** Named when the registry turns out empty. */
   snapshotVersion: number;
+  /** Models in the registry, qualifying or not. */
   modelCount: number;
+  /** The safety tier models needed. */
   requiredTier: number;
+  /** The tier came from `request.minSafetyTier` rather than the risk rule. */
   tierFromRequest: boolean;
+  /** The request's formatted numbers. */
   texts: RequestTexts;
-  inputTokens: number;
+  /** The output allowance before clamping to any model. */
   requestedOutputTokens: number;
 }
 
@@ -195,7 +203,8 @@ function adviceFor(codes: ReadonlySet<RejectionCode>): string {
     codes.has('context-window') ||
     codes.has('excluded');
   const parts = ['Enable or add a model that meets these constraints'];
-  if (adjustable) parts.push('or relax the request’s own limits (cost ceiling, budget, latency budget, prompt size)');
+  if (adjustable)
+    parts.push('or relax the request’s own limits (cost ceiling, budget, latency budget, prompt size)');
   let advice = `${parts.join(', ')}.`;
   if (protective) advice += ' Safety and privacy requirements are never relaxed.';
   return advice;
@@ -221,17 +230,27 @@ export function describeNoEligibleModel(rejections: readonly Rejection[], facts:
 
 /** What a candidate's reason says about it. */
 export interface CandidateFacts {
-  modelId: string;
+  /** Expected quality for the task (the mean, not the Thompson draw). */
   qualityMean: number;
+  /** Expected total time at p95, milliseconds. */
   totalMs: number;
+  /** Worst-case cost; undefined when unpriced. */
   costMicros: number | undefined;
+  /** Recent share of failed attempts; named when it is 5 % or more. */
   errorRate: number;
+  /** Named when open or half-open. */
   circuit: CircuitStatus;
+  /** Put first by exploration. */
   exploratory: boolean;
+  /** The request pinned this model. */
   pinned: boolean;
+  /** Highest expected quality among the qualifying models. */
   bestQuality: boolean;
+  /** Shortest expected time among the qualifying models. */
   fastest: boolean;
+  /** Lowest worst-case cost among the qualifying models. */
   cheapest: boolean;
+  /** Position in the list, 0 first. */
   rank: number;
 }
 
@@ -257,7 +276,8 @@ export function candidateReason(candidate: CandidateFacts, taskType: TaskType, o
     `${formatDuration(candidate.totalMs)} p95 for ${formatCount(outputTokens)} output tokens ${price}`;
   if (candidate.circuit === 'open') reason += '; circuit open, so tried only after every healthy candidate';
   else if (candidate.circuit === 'half-open') reason += '; circuit half-open (recovering, on probation)';
-  if (candidate.errorRate >= 0.05) reason += `; recent error rate ${formatPercent(candidate.errorRate)} lowers its score`;
+  if (candidate.errorRate >= 0.05)
+    reason += `; recent error rate ${formatPercent(candidate.errorRate)} lowers its score`;
   return reason;
 }
 
@@ -271,14 +291,19 @@ export type PinOutcome =
 
 /** The shape of a ranked list, for the one-sentence summary. */
 export interface RankingFacts {
+  /** The first candidate; undefined when nothing qualified. */
   topModelId: string | undefined;
   /** The best-scored model an exploratory pick displaced to second place. */
   displacedModelId: string | undefined;
+  /** Candidates listed. */
   listedCount: number;
+  /** Models that passed every hard constraint. */
   eligibleCount: number;
   /** Every qualifying model's circuit is open. */
   allOpen: boolean;
+  /** The context's creativity, echoed in the sentence. */
   creativity: number;
+  /** Set when nothing qualified: the summary then is this explanation. */
   noEligibleReason: string | undefined;
 }
 
@@ -305,8 +330,12 @@ export function decisionSummary(facts: DecisionFacts, ranking: RankingFacts, pin
   const failover = ranking.listedCount - 1;
   const tail =
     `from ${ranking.eligibleCount} qualifying of ${facts.modelCount} models; ` +
-    (failover === 0 ? 'no failover candidate follows' : `${failover} failover candidate${failover === 1 ? '' : 's'} follow${failover === 1 ? 's' : ''}`) +
-    (ranking.allOpen ? ', and every qualifying model’s circuit is open, so they are tried in score order' : '') +
+    (failover === 0
+      ? 'no failover candidate follows'
+      : `${failover} failover candidate${failover === 1 ? '' : 's'} follow${failover === 1 ? 's' : ''}`) +
+    (ranking.allOpen
+      ? ', and every qualifying model’s circuit is open, so they are tried in score order'
+      : '') +
     '.';
   const setting = `for ${facts.taskType} at ${facts.riskLevel} risk (creativity ${ranking.creativity.toFixed(2)})`;
   if (pin.kind === 'honoured') {

@@ -3,24 +3,33 @@ import type { ModelPrice, ModelSpec } from '../registry/model-spec.ts';
 import type { RegistrySnapshot } from '../registry/registry-snapshot.ts';
 import { routingPolicySchema, type RoutingPolicy } from '../registry/routing-policy.ts';
 import { SwitchboardValidationError } from '../validation.ts';
+import { ContenderTablePool } from './contender-table.ts';
 import { formatCount } from './selection-format.ts';
 
 /** A model's facts that do not change between requests, read once per snapshot. */
 export interface PreparedModel {
-  readonly spec: ModelSpec;
+  /** Registry id. */
   readonly id: string;
   /** Set when the registry alone rules the model out (disabled model or disabled provider). */
-  readonly unavailable: { readonly code: 'disabled' | 'provider-disabled'; readonly reason: string } | undefined;
+  readonly unavailable:
+    { readonly code: 'disabled' | 'provider-disabled'; readonly reason: string } | undefined;
+  /** Capability flags, copied out of the spec so the hot loop reads one object. */
   readonly supportsTools: boolean;
+  /** See {@link PreparedModel.supportsTools}. */
   readonly supportsJsonMode: boolean;
+  /** See {@link PreparedModel.supportsTools}. */
   readonly supportsStreaming: boolean;
   /** Runs locally or keeps nothing: allowed for sensitive contexts. */
   readonly privacySafe: boolean;
+  /** From the spec: compared with the risk level's minimum. */
   readonly safetyTier: number;
+  /** From the spec: must hold the prompt plus the output allowance. */
   readonly contextWindow: number;
+  /** From the spec: the output allowance is clamped to it. */
   readonly maxOutputTokens: number;
   /** `8,192`, formatted once for context-window rejections. */
   readonly contextWindowText: string;
+  /** From the spec: `null` when unknown, which no cost ceiling or budget can admit. */
   readonly price: ModelPrice | null;
   /** A 32-bit hash of the id: the key of the model's own random stream. */
   readonly randomKey: number;
@@ -34,20 +43,26 @@ export type PolicyGate = readonly (string | undefined)[];
 
 /** Everything selection precomputes from one snapshot, so a request only does request work. */
 export interface PreparedRegistry {
+  /** The snapshot's models, in registry order (which breaks score ties). */
   readonly models: readonly PreparedModel[];
+  /** Position of each model id in {@link PreparedRegistry.models}. */
   readonly indexById: ReadonlyMap<string, number>;
+  /** Policies by name; the first wins when a name repeats. */
   readonly policiesByName: ReadonlyMap<string, RoutingPolicy>;
   /** The first policy listing each task type in `appliesTo.taskTypes`. */
   readonly policyByTask: ReadonlyMap<TaskType, RoutingPolicy>;
   /** The policy named `default`, else the built-in default. */
   readonly fallbackPolicy: RoutingPolicy;
+  /** {@link policyGateOf}'s cache. */
   readonly policyGates: Map<RoutingPolicy, PolicyGate>;
+  /** Scratch tables sized for this registry, reused from one request to the next. */
+  readonly contenderTables: ContenderTablePool;
 }
 
 let builtInDefaultPolicy: RoutingPolicy | undefined;
 
 /** The policy used when a registry defines none that applies: every field at its schema default. */
-export function builtInDefault(): RoutingPolicy {
+function builtInDefault(): RoutingPolicy {
   builtInDefaultPolicy ??= routingPolicySchema.parse({ name: 'default' });
   return builtInDefaultPolicy;
 }
@@ -68,7 +83,6 @@ function prepareModel(model: ModelSpec, disabledProviders: ReadonlySet<string>):
     unavailable = { code: 'provider-disabled', reason: `its provider "${model.provider}" is disabled` };
   }
   return {
-    spec: model,
     id: model.id,
     unavailable,
     supportsTools: model.capabilities.tools,
@@ -102,7 +116,15 @@ function buildPreparedRegistry(snapshot: RegistrySnapshot): PreparedRegistry {
     }
   }
   const fallbackPolicy = policiesByName.get('default') ?? builtInDefault();
-  return { models, indexById, policiesByName, policyByTask, fallbackPolicy, policyGates: new Map() };
+  return {
+    models,
+    indexById,
+    policiesByName,
+    policyByTask,
+    fallbackPolicy,
+    policyGates: new Map(),
+    contenderTables: new ContenderTablePool(models.length),
+  };
 }
 
 const preparedBySnapshot = new WeakMap<RegistrySnapshot, PreparedRegistry>();
@@ -150,7 +172,9 @@ export function resolvePreparedPolicy(
     if (named !== undefined) return named;
     const known = [...registry.policiesByName.keys()].map((name) => `"${name}"`);
     const knownText =
-      known.length === 0 ? 'defines no policies (only the built-in default applies)' : `has ${known.join(', ')}`;
+      known.length === 0
+        ? 'defines no policies (only the built-in default applies)'
+        : `has ${known.join(', ')}`;
     const message =
       `Unknown routing policy "${policyName}": registry version ${snapshot.version} ${knownText}. ` +
       'Use one of these names, or leave the policy name unset to pick the policy by task type.';

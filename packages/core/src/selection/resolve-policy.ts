@@ -10,6 +10,10 @@ import { prepareRegistry, resolvePreparedPolicy } from './prepared-registry.ts';
  * throws a {@link SwitchboardValidationError} naming it and listing the known ones, rather than
  * quietly routing under rules the caller did not ask for.
  */
-export function resolvePolicy(snapshot: RegistrySnapshot, taskType: TaskType, policyName?: string): RoutingPolicy {
+export function resolvePolicy(
+  snapshot: RegistrySnapshot,
+  taskType: TaskType,
+  policyName?: string,
+): RoutingPolicy {
   return resolvePreparedPolicy(prepareRegistry(snapshot), snapshot, taskType, policyName);
 }

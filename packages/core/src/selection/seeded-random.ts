@@ -134,6 +134,6 @@ export class Mulberry32Random implements SeededRandom {
 }
 
 /** A generator for `seed` (see {@link seedState} for which seeds are accepted). */
-export function createSeededRandom(seed: number): Mulberry32Random {
+export function createSeededRandom(seed: number): SeededRandom {
   return new Mulberry32Random(seedState(seed));
 }

@@ -1,8 +1,7 @@
 import { isHighRisk, type TaskType } from '../context/therapeutic-context.ts';
 import { worstCaseCostMicros } from '../cost/price.ts';
-import type { RoutingPolicy } from '../registry/routing-policy.ts';
 import { SwitchboardValidationError } from '../validation.ts';
-import { sampleQualityPosterior } from './beta-sample.ts';
+import { circuitCodes, circuitName, type ContenderTable } from './contender-table.ts';
 import {
   budgetReason,
   candidateReason,
@@ -18,61 +17,23 @@ import {
   type PinOutcome,
 } from './decision-text.ts';
 import { deriveObjectiveWeights } from './objective-weights.ts';
-import { policyGateOf, prepareRegistry, resolvePreparedPolicy, type PreparedModel } from './prepared-registry.ts';
+import {
+  policyGateOf,
+  prepareRegistry,
+  resolvePreparedPolicy,
+  type PreparedModel,
+} from './prepared-registry.ts';
+import { rankContenders, type Ranking } from './rank-contenders.ts';
 import { samplingTemperature } from './sampling-temperature.ts';
-import { createSeededRandom, Mulberry32Random, seedState, streamState, type SeededRandom } from './seeded-random.ts';
+import { scoreContenders } from './score-contenders.ts';
+import { Mulberry32Random, seedState } from './seeded-random.ts';
 import type {
-  CircuitStatus,
   Decision,
   RankedCandidate,
   Rejection,
   SelectionInput,
   SelectionRequest,
 } from './selection-types.ts';
-
-/**
- * Quality differences smaller than this are not stretched over the whole 0..1 component: two models
- * at 0.80 and 0.81 differ by 0.05 of the component, not by all of it.
- */
-const qualitySpanFloor = 0.2;
-/** Likewise for latency, on a log scale: a 4× spread in expected time is the smallest full span. */
-const latencySpanFloor = Math.log(4);
-/** Likewise for cost, on a log scale: a 4× spread in worst-case cost is the smallest full span. */
-const costSpanFloor = Math.log(4);
-/**
- * Added to worst-case costs before taking logarithms, so that free and nearly free models compare
- * as equals: a hundredth of a cent per request is noise next to any paid model.
- */
-const costOffsetMicros = 100;
-/**
- * Cost component of a model without a price: neutral-pessimistic. An unknown price may be high, so
- * it scores below the middle, but it may also be low, so not at the floor beside the dearest model.
- */
-const unpricedCostComponent = 0.25;
-
-/** One model that passed every hard constraint, with what its score is made of. */
-interface Contender {
-  readonly model: PreparedModel;
-  readonly index: number;
-  /** Output allowance on this model: the request's, clamped to the model's maximum. */
-  readonly outputTokens: number;
-  readonly costMicros: number | undefined;
-  readonly timeToFirstTokenP50Ms: number;
-  /** Expected total time at p95: first token at p95 plus the whole allowance at the model's speed. */
-  readonly totalMs: number;
-  readonly logTotalMs: number;
-  /** Logarithm of the worst-case cost plus {@link costOffsetMicros}; 0 when unpriced. */
-  readonly logCost: number;
-  readonly qualityMean: number;
-  readonly qualityObservations: number;
-  readonly errorRate: number;
-  readonly circuit: CircuitStatus;
-  quality: number;
-  qualityComponent: number;
-  latencyComponent: number;
-  costComponent: number;
-  score: number;
-}
 
 function invalidRequest(field: string, message: string): SwitchboardValidationError {
   return new SwitchboardValidationError(`Invalid selection request: ${field}: ${message}`, [
@@ -87,157 +48,17 @@ function checkRequest(request: SelectionRequest): void {
   }
   const output = request.maxOutputTokens;
   if (output !== undefined && !(Number.isInteger(output) && output > 0)) {
-    throw invalidRequest('maxOutputTokens', `expected a positive whole number of tokens, got ${String(output)}`);
+    throw invalidRequest(
+      'maxOutputTokens',
+      `expected a positive whole number of tokens, got ${String(output)}`,
+    );
   }
 }
 
-/** Clamps a number from an outside statistics view into a range, treating `NaN` as the fallback. */
-function clamp(value: number, low: number, high: number, fallback: number): number {
-  if (Number.isNaN(value)) return fallback;
+/** A number from an outside statistics view, kept within bounds; `NaN` becomes the fallback. */
+function bounded(value: number, low: number, high: number, fallback: number): number {
+  if (value !== value) return fallback;
   return value < low ? low : value > high ? high : value;
-}
-
-/** `a` ranks before `b`: higher score first, then registry order, so ties break the same way every time. */
-function ranksBefore(a: Contender, b: Contender): boolean {
-  return a.score > b.score || (a.score === b.score && a.index < b.index);
-}
-
-/**
- * The best `limit` contenders in rank order, by insertion into a short sorted list: linear in the
- * number of contenders for the handful of places a decision lists, without sorting them all.
- */
-function topContenders(contenders: readonly Contender[], limit: number, skip?: Contender): Contender[] {
-  const top: Contender[] = [];
-  if (limit <= 0) return top;
-  for (const contender of contenders) {
-    if (contender === skip) continue;
-    const last = top[top.length - 1];
-    if (top.length === limit && last !== undefined && !ranksBefore(contender, last)) continue;
-    let position = top.length;
-    while (position > 0 && ranksBefore(contender, top[position - 1]!)) position--;
-    top.splice(position, 0, contender);
-    if (top.length > limit) top.pop();
-  }
-  return top;
-}
-
-/**
- * Fills each contender's components and score. Quality is a Thompson draw from its posterior (the
- * posterior mean at elevated or crisis risk, where a lucky draw must not decide); all three parts
- * are normalised among the contenders, latency and cost on a log scale because they spread over
- * orders of magnitude; reliability multiplies the weighted sum by the share of attempts that succeed.
- */
-function scoreContenders(
-  contenders: readonly Contender[],
-  seed: number,
-  useMean: boolean,
-  weights: { quality: number; latency: number; cost: number },
-): void {
-  const modelRandom = new Mulberry32Random(0);
-  let qualityMax = -Infinity;
-  let qualityMin = Infinity;
-  let logTimeMin = Infinity;
-  let logTimeMax = -Infinity;
-  let logCostMin = Infinity;
-  let logCostMax = -Infinity;
-  for (const contender of contenders) {
-    let quality = contender.qualityMean;
-    if (!useMean) {
-      // Each model draws from its own stream, so its draw does not depend on which others qualified.
-      modelRandom.reseed(streamState(seed, contender.model.randomKey));
-      quality = sampleQualityPosterior(modelRandom, quality, contender.qualityObservations);
-    }
-    contender.quality = quality;
-    if (quality > qualityMax) qualityMax = quality;
-    if (quality < qualityMin) qualityMin = quality;
-    const logTime = contender.logTotalMs;
-    if (logTime < logTimeMin) logTimeMin = logTime;
-    if (logTime > logTimeMax) logTimeMax = logTime;
-    if (contender.costMicros !== undefined) {
-      const logCost = contender.logCost;
-      if (logCost < logCostMin) logCostMin = logCost;
-      if (logCost > logCostMax) logCostMax = logCost;
-    }
-  }
-  const qualitySpan = Math.max(qualityMax - qualityMin, qualitySpanFloor);
-  const latencySpan = Math.max(logTimeMax - logTimeMin, latencySpanFloor);
-  const costSpan = Math.max(logCostMax - logCostMin, costSpanFloor);
-  for (const contender of contenders) {
-    contender.qualityComponent = 1 - (qualityMax - contender.quality) / qualitySpan;
-    contender.latencyComponent = 1 - (contender.logTotalMs - logTimeMin) / latencySpan;
-    contender.costComponent =
-      contender.costMicros === undefined ? unpricedCostComponent : 1 - (contender.logCost - logCostMin) / costSpan;
-    const weighted =
-      weights.quality * contender.qualityComponent +
-      weights.latency * contender.latencyComponent +
-      weights.cost * contender.costComponent;
-    contender.score = weighted * (1 - contender.errorRate);
-  }
-}
-
-/** The ranked list and how it came about, before it is turned into candidates. */
-interface Ranking {
-  ordered: Contender[];
-  exploratory: Contender | undefined;
-  displaced: Contender | undefined;
-  pinned: Contender | undefined;
-}
-
-/**
- * Orders contenders: healthy ones (closed or half-open circuit) by score, then open-circuit ones by
- * score, so that an open circuit never outranks a healthy model that qualifies, yet the engine can
- * still try open-circuit models last instead of failing when every qualifying model is open. A
- * qualifying pin heads its group; exploration (only at none or low risk, never with a pin) may put
- * one random healthy non-top model first, and the best-scored model then follows it.
- */
-function rankContenders(
-  contenders: readonly Contender[],
-  policy: RoutingPolicy,
-  pinned: Contender | undefined,
-  explorationAllowed: boolean,
-  random: SeededRandom,
-): Ranking {
-  const limit = policy.maxCandidates;
-  const healthy: Contender[] = [];
-  const open: Contender[] = [];
-  for (const contender of contenders) (contender.circuit === 'open' ? open : healthy).push(contender);
-  const pinnedHealthy = pinned !== undefined && pinned.circuit !== 'open';
-  const pinnedOpen = pinned !== undefined && pinned.circuit === 'open';
-
-  let healthyRanked = pinnedHealthy
-    ? [pinned, ...topContenders(healthy, limit - 1, pinned)]
-    : topContenders(healthy, limit);
-  let exploratory: Contender | undefined;
-  let displaced: Contender | undefined;
-  if (explorationAllowed && healthy.length >= 2 && policy.explorationRate > 0) {
-    if (random.next() < policy.explorationRate) {
-      const best = healthyRanked[0];
-      let remaining = Math.floor(random.next() * (healthy.length - 1));
-      for (const contender of healthy) {
-        if (contender === best) continue;
-        if (remaining === 0) {
-          exploratory = contender;
-          break;
-        }
-        remaining--;
-      }
-      if (exploratory !== undefined) {
-        displaced = best;
-        const chosen = exploratory;
-        healthyRanked = [chosen, ...healthyRanked.filter((contender) => contender !== chosen)].slice(0, limit);
-      }
-    }
-  }
-  const openLimit = limit - healthyRanked.length;
-  const openRanked = pinnedOpen
-    ? [pinned, ...topContenders(open, openLimit - 1, pinned)]
-    : topContenders(open, openLimit);
-  return {
-    ordered: [...healthyRanked, ...openRanked].slice(0, limit),
-    exploratory,
-    displaced,
-    pinned: pinnedHealthy || pinnedOpen ? pinned : undefined,
-  };
 }
 
 /**
@@ -258,8 +79,9 @@ function rankContenders(
  *    about the whole answer. Nothing is ever relaxed: when no model passes, `candidates` is empty
  *    and `noEligibleModel` names the constraints that emptied the list.
  * 3. Score: quality (Thompson draw from the posterior at none or low risk, posterior mean at
- *    elevated or crisis), latency and cost, each normalised among the qualifying models, weighted by
- *    the policy's weights tilted by creativity (see `deriveObjectiveWeights`), times `1 − errorRate`.
+ *    elevated or crisis), latency (expected total time) and cost (worst case), each normalised among
+ *    the qualifying models (see `scoreContenders`), weighted by the policy's weights tilted by
+ *    creativity and budget pressure (see `deriveObjectiveWeights`), times `1 − errorRate`.
  * 4. Order: healthy models by score, then open-circuit models by score (they are not removed, so the
  *    engine can still try them last); a qualifying pin goes first in its group; with probability
  *    `explorationRate`, and only at none or low risk without a pin, a random healthy model other
@@ -273,8 +95,22 @@ function rankContenders(
  * request (negative token counts and the like), never for a request no model can serve.
  */
 export function select(input: SelectionInput): Decision {
+  checkRequest(input.request);
+  const registry = prepareRegistry(input.snapshot);
+  const table = registry.contenderTables.acquire();
+  try {
+    return selectWith(input, registry.models, table);
+  } finally {
+    registry.contenderTables.release(table);
+  }
+}
+
+function selectWith(
+  input: SelectionInput,
+  models: readonly PreparedModel[],
+  table: ContenderTable,
+): Decision {
   const { context, request, snapshot, health, stats, budget } = input;
-  checkRequest(request);
   const registry = prepareRegistry(snapshot);
   const policy = resolvePreparedPolicy(registry, snapshot, context.taskType, request.policyName);
   const gate = policyGateOf(registry, policy);
@@ -288,6 +124,9 @@ export function select(input: SelectionInput): Decision {
   const inputTokens = request.estimatedInputTokens;
   const requestedOutput = request.maxOutputTokens ?? policy.defaultMaxOutputTokens;
   const sensitive = context.privacy === 'sensitive';
+  const needsTools = request.requiresTools === true;
+  const needsJsonMode = request.requiresJsonMode === true;
+  const needsStreaming = request.requiresStreaming === true;
   const costCeiling = context.costCeilingMicros;
   const remainingBudget = budget?.remainingMicros;
   const latencyBudget = context.latencyBudgetMs;
@@ -296,8 +135,6 @@ export function select(input: SelectionInput): Decision {
   const texts = new RequestTexts(inputTokens, requestedOutput, costCeiling, remainingBudget, latencyBudget);
 
   const rejections: Rejection[] = [];
-  const contenders: Contender[] = [];
-  const models = registry.models;
   for (let index = 0; index < models.length; index++) {
     const model = models[index]!;
     const modelId = model.id;
@@ -322,15 +159,15 @@ export function select(input: SelectionInput): Decision {
       rejections.push({ modelId, code: 'privacy', reason: fixedReasons.privacy });
       continue;
     }
-    if (request.requiresTools === true && !model.supportsTools) {
+    if (needsTools && !model.supportsTools) {
       rejections.push({ modelId, code: 'capability-tools', reason: fixedReasons.tools });
       continue;
     }
-    if (request.requiresJsonMode === true && !model.supportsJsonMode) {
+    if (needsJsonMode && !model.supportsJsonMode) {
       rejections.push({ modelId, code: 'capability-json', reason: fixedReasons.jsonMode });
       continue;
     }
-    if (request.requiresStreaming === true && !model.supportsStreaming) {
+    if (needsStreaming && !model.supportsStreaming) {
       rejections.push({ modelId, code: 'capability-streaming', reason: fixedReasons.streaming });
       continue;
     }
@@ -350,45 +187,45 @@ export function select(input: SelectionInput): Decision {
       continue;
     }
     const modelStats = stats.statsOf(modelId, taskType);
-    const firstTokenP95 = clamp(modelStats.timeToFirstTokenP95Ms, 1, Number.MAX_VALUE, 1);
-    const tokensPerSecond = clamp(modelStats.outputTokensPerSecond, 1e-3, Number.MAX_VALUE, 1e-3);
+    const firstTokenP95 = bounded(modelStats.timeToFirstTokenP95Ms, 1, Number.MAX_VALUE, 1);
+    const tokensPerSecond = bounded(modelStats.outputTokensPerSecond, 1e-3, Number.MAX_VALUE, 1e-3);
     const totalMs = firstTokenP95 + (outputTokens * 1000) / tokensPerSecond;
     if (latencyBudget !== undefined && totalMs > latencyBudget) {
       const reason = latencyBudgetReason(totalMs, firstTokenP95, outputTokens, tokensPerSecond, texts);
       rejections.push({ modelId, code: 'latency-budget', reason });
       continue;
     }
-    contenders.push({
-      model,
-      index,
-      outputTokens,
-      costMicros,
-      timeToFirstTokenP50Ms: clamp(modelStats.timeToFirstTokenP50Ms, 0, Number.MAX_VALUE, firstTokenP95),
-      totalMs,
-      logTotalMs: Math.log(totalMs),
-      logCost: costMicros === undefined ? 0 : Math.log(costMicros + costOffsetMicros),
-      qualityMean: clamp(modelStats.qualityMean, 0, 1, 0),
-      qualityObservations: clamp(modelStats.qualityObservations, 0, Number.MAX_VALUE, 0),
-      errorRate: clamp(modelStats.errorRate, 0, 1, 1),
-      circuit: health.circuitOf(modelId),
-      quality: 0,
-      qualityComponent: 0,
-      latencyComponent: 0,
-      costComponent: 0,
-      score: 0,
-    });
+    const row = table.count++;
+    table.modelIndex[row] = index;
+    table.outputTokens[row] = outputTokens;
+    table.costMicros[row] = costMicros ?? Number.NaN;
+    table.timeToFirstTokenP50Ms[row] = bounded(
+      modelStats.timeToFirstTokenP50Ms,
+      0,
+      firstTokenP95,
+      firstTokenP95,
+    );
+    table.totalMs[row] = totalMs;
+    table.qualityMean[row] = bounded(modelStats.qualityMean, 0, 1, 0);
+    table.qualityObservations[row] = bounded(modelStats.qualityObservations, 0, Number.MAX_VALUE, 0);
+    table.errorRate[row] = bounded(modelStats.errorRate, 0, 1, 1);
+    const circuit = health.circuitOf(modelId);
+    table.circuit[row] =
+      circuit === 'open' ? circuitCodes.open : circuit === 'half-open' ? circuitCodes['half-open'] : 0;
   }
 
   const weights = deriveObjectiveWeights(policy.weights, context.creativity, budget?.preferCheaper === true);
-  const seed = seedState(input.seed);
-  scoreContenders(contenders, seed, highRisk, weights);
-  const random = createSeededRandom(input.seed);
+  scoreContenders(table, models, seedState(input.seed), highRisk, weights);
 
   const pinnedId = request.pinnedModelId;
-  const pinnedContender =
-    pinnedId === undefined ? undefined : contenders.find((contender) => contender.model.id === pinnedId);
+  let pinnedRow = -1;
+  if (pinnedId !== undefined) {
+    for (let row = 0; row < table.count; row++)
+      if (models[table.modelIndex[row]!]!.id === pinnedId) pinnedRow = row;
+  }
   const explorationAllowed = !highRisk && pinnedId === undefined;
-  const ranking = rankContenders(contenders, policy, pinnedContender, explorationAllowed, random);
+  const random = new Mulberry32Random(seedState(input.seed));
+  const ranking = rankContenders(table, policy, pinnedRow, explorationAllowed, random);
 
   const facts: DecisionFacts = {
     policyName: policy.name,
@@ -399,25 +236,30 @@ export function select(input: SelectionInput): Decision {
     requiredTier,
     tierFromRequest,
     texts,
-    inputTokens,
     requestedOutputTokens: requestedOutput,
   };
-  const candidates = buildCandidates(ranking, contenders, taskType);
+  const candidates = buildCandidates(table, models, ranking, taskType);
   const top = ranking.ordered[0];
   const noEligibleReason = top === undefined ? describeNoEligibleModel(rejections, facts) : undefined;
-  const pin = pinOutcome(pinnedId, pinnedContender, rejections, registry.indexById);
+  let allOpen = table.count > 0;
+  for (let row = 0; row < table.count && allOpen; row++) allOpen = table.circuit[row] === circuitCodes.open;
   const summary = decisionSummary(
     facts,
     {
-      topModelId: top?.model.id,
-      displacedModelId: ranking.displaced?.model.id,
-      listedCount: ranking.ordered.length,
-      eligibleCount: contenders.length,
-      allOpen: contenders.length > 0 && contenders.every((contender) => contender.circuit === 'open'),
+      topModelId: candidates[0]?.modelId,
+      displacedModelId: ranking.displaced >= 0 ? models[table.modelIndex[ranking.displaced]!]!.id : undefined,
+      listedCount: candidates.length,
+      eligibleCount: table.count,
+      allOpen,
       creativity: context.creativity,
       noEligibleReason,
     },
-    pin,
+    pinOutcome(
+      pinnedId,
+      pinnedRow >= 0 ? candidates.find((candidate) => candidate.modelId === pinnedId) : undefined,
+      rejections,
+      registry.indexById,
+    ),
   );
 
   const decision: Decision = {
@@ -430,9 +272,9 @@ export function select(input: SelectionInput): Decision {
     parameters: {
       temperature: samplingTemperature(policy, riskRule, context.creativity),
       topP: policy.topP,
-      maxOutputTokens: top?.outputTokens ?? requestedOutput,
+      maxOutputTokens: top === undefined ? requestedOutput : table.outputTokens[top]!,
     },
-    explored: ranking.exploratory !== undefined,
+    explored: ranking.exploratory >= 0,
     weights,
     summary,
   };
@@ -442,13 +284,13 @@ export function select(input: SelectionInput): Decision {
 
 function pinOutcome(
   pinnedId: string | undefined,
-  pinned: Contender | undefined,
+  pinnedCandidate: RankedCandidate | undefined,
   rejections: readonly Rejection[],
   indexById: ReadonlyMap<string, number>,
 ): PinOutcome {
   if (pinnedId === undefined) return { kind: 'none' };
-  if (pinned !== undefined) {
-    return pinned.circuit === 'open'
+  if (pinnedCandidate !== undefined) {
+    return pinnedCandidate.circuit === 'open'
       ? { kind: 'circuit-open', modelId: pinnedId }
       : { kind: 'honoured', modelId: pinnedId };
   }
@@ -457,45 +299,58 @@ function pinOutcome(
   return { kind: 'rejected', modelId: pinnedId, reason: rejection?.reason ?? 'it did not qualify' };
 }
 
-function buildCandidates(ranking: Ranking, contenders: readonly Contender[], taskType: TaskType): RankedCandidate[] {
+function buildCandidates(
+  table: ContenderTable,
+  models: readonly PreparedModel[],
+  ranking: Ranking,
+  taskType: TaskType,
+): RankedCandidate[] {
   if (ranking.ordered.length === 0) return [];
   let bestQuality = -Infinity;
   let fastest = Infinity;
   let cheapest = Infinity;
-  for (const contender of contenders) {
-    if (contender.qualityMean > bestQuality) bestQuality = contender.qualityMean;
-    if (contender.totalMs < fastest) fastest = contender.totalMs;
-    if (contender.costMicros !== undefined && contender.costMicros < cheapest) cheapest = contender.costMicros;
+  for (let row = 0; row < table.count; row++) {
+    if (table.qualityMean[row]! > bestQuality) bestQuality = table.qualityMean[row]!;
+    if (table.totalMs[row]! < fastest) fastest = table.totalMs[row]!;
+    if (table.costMicros[row]! < cheapest) cheapest = table.costMicros[row]!;
   }
-  return ranking.ordered.map((contender, rank) => ({
-    modelId: contender.model.id,
-    score: contender.score,
-    components: {
-      quality: contender.qualityComponent,
-      latency: contender.latencyComponent,
-      cost: contender.costComponent,
-    },
-    estimatedCostMicros: contender.costMicros,
-    expectedTimeToFirstTokenMs: contender.timeToFirstTokenP50Ms,
-    circuit: contender.circuit,
-    exploratory: contender === ranking.exploratory,
-    reason: candidateReason(
-      {
-        modelId: contender.model.id,
-        qualityMean: contender.qualityMean,
-        totalMs: contender.totalMs,
-        costMicros: contender.costMicros,
-        errorRate: contender.errorRate,
-        circuit: contender.circuit,
-        exploratory: contender === ranking.exploratory,
-        pinned: contender === ranking.pinned,
-        bestQuality: contender.qualityMean === bestQuality,
-        fastest: contender.totalMs === fastest,
-        cheapest: contender.costMicros !== undefined && contender.costMicros === cheapest,
-        rank,
+  return ranking.ordered.map((row, rank) => {
+    const modelId = models[table.modelIndex[row]!]!.id;
+    const cost = table.costMicros[row]!;
+    const costMicros = cost === cost ? cost : undefined;
+    const circuit = circuitName(table.circuit[row]!);
+    const qualityMean = table.qualityMean[row]!;
+    const totalMs = table.totalMs[row]!;
+    const errorRate = table.errorRate[row]!;
+    return {
+      modelId,
+      score: table.score[row]!,
+      components: {
+        quality: table.qualityComponent[row]!,
+        latency: table.latencyComponent[row]!,
+        cost: table.costComponent[row]!,
       },
-      taskType,
-      contender.outputTokens,
-    ),
-  }));
+      estimatedCostMicros: costMicros,
+      expectedTimeToFirstTokenMs: table.timeToFirstTokenP50Ms[row]!,
+      circuit,
+      exploratory: row === ranking.exploratory,
+      reason: candidateReason(
+        {
+          qualityMean,
+          totalMs,
+          costMicros,
+          errorRate,
+          circuit,
+          exploratory: row === ranking.exploratory,
+          pinned: row === ranking.pinned,
+          bestQuality: qualityMean === bestQuality,
+          fastest: totalMs === fastest,
+          cheapest: costMicros !== undefined && costMicros === cheapest,
+          rank,
+        },
+        taskType,
+        table.outputTokens[row]!,
+      ),
+    };
+  });
 }

@@ -23,15 +23,16 @@ export function formatCount(value: number): string {
  */
 export function formatDollars(micros: number): string {
   const whole = Math.round(micros);
+  if (whole <= 0) return whole === 0 ? '$0' : `-${formatDollars(-whole)}`;
   const dollars = Math.floor(whole / 1_000_000);
-  let fraction = whole - dollars * 1_000_000;
-  if (fraction === 0) return `$${formatCount(dollars)}`;
-  let digits = 6;
-  while (fraction % 10 === 0) {
-    fraction /= 10;
-    digits--;
-  }
-  return `$${dollars < 1000 ? dollars : formatCount(dollars)}.${String(fraction).padStart(digits, '0')}`;
+  const fraction = whole - dollars * 1_000_000;
+  const dollarText = dollars < 1000 ? String(dollars) : formatCount(dollars);
+  if (fraction === 0) return `$${dollarText}`;
+  // "1" followed by the six fraction digits, zero-padded; the leading "1" is cut off below.
+  const digits = String(fraction + 1_000_000);
+  let end = 7;
+  while (digits.charCodeAt(end - 1) === 48) end--;
+  return `$${dollarText}.${digits.slice(1, end)}`;
 }
 
 /** Milliseconds for people: `850 ms` below a second, `1.2 s` from there on. */

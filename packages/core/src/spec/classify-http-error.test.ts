@@ -103,6 +103,20 @@ describe('classifyHttpError', () => {
     );
   });
 
+  it('reads the message of a plain-text error field, as Ollama sends it', () => {
+    const error = classifyHttpError(404, {}, { error: 'model "llama9" not found, try pulling it first' });
+    expect(error.kind).toBe('bad_request');
+    expect(error.providerMessage).toBe('model "llama9" not found, try pulling it first');
+  });
+
+  it('maps an assistant-prefill rejection to prefill_unsupported', () => {
+    const body = {
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'This model does not support assistant message prefill.' },
+    };
+    expect(classifyHttpError(400, {}, body).kind).toBe('prefill_unsupported');
+  });
+
   it('says what went wrong and what to do in its message', () => {
     const error = classifyHttpError(503, {}, { error: { message: 'upstream busy' } }, { modelId: 'sim/x' });
     expect(error.message).toContain('HTTP 503 (sim/x)');

@@ -74,7 +74,9 @@ function readErrorBody(body: unknown): ErrorBodyFacts {
   const root = asRecord(parsed);
   const error = asRecord(root?.error) ?? root;
   const metadata = asRecord(error?.metadata);
-  const rawMessage = asText(error?.message) ?? asText(root?.message) ?? asText(root?.detail);
+  // Ollama and some proxies send `{"error": "text"}`.
+  const rawMessage =
+    asText(error?.message) ?? asText(root?.error) ?? asText(root?.message) ?? asText(root?.detail);
   const providerRaw = asText(metadata?.raw);
   return {
     code: asText(error?.code),

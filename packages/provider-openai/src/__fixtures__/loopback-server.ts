@@ -64,7 +64,11 @@ export function sendJson(
 }
 
 /** Starts an SSE response and writes `chunks`; ends it unless `keepOpen`. */
-export function sendSse(response: ServerResponse, chunks: string[], options: { keepOpen?: boolean } = {}): void {
+export function sendSse(
+  response: ServerResponse,
+  chunks: string[],
+  options: { keepOpen?: boolean } = {},
+): void {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const chunk of chunks) response.write(chunk);
   if (options.keepOpen !== true) response.end();
@@ -77,5 +81,7 @@ export function readFixture(name: string): string {
 
 /** One SSE event per chunk object, as OpenAI writes them. */
 export function sseEvents(...payloads: unknown[]): string[] {
-  return payloads.map((payload) => `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`);
+  return payloads.map(
+    (payload) => `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
+  );
 }

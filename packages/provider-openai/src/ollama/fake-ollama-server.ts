@@ -52,9 +52,10 @@ export interface FakeOllamaServer {
 
 const withTag = (name: string): string => (name.includes(':') ? name : `${name}:latest`);
 const digestOf = (name: string): string =>
-  Array.from({ length: 64 }, (_, index) => '0123456789abcdef'[(name.charCodeAt(index % name.length) + index) % 16]).join(
-    '',
-  );
+  Array.from(
+    { length: 64 },
+    (_, index) => '0123456789abcdef'[(name.charCodeAt(index % name.length) + index) % 16],
+  ).join('');
 const modifiedAt = '2024-12-07T09:32:18.757212583-08:00';
 
 function details(model: FakeOllamaModel) {
@@ -121,7 +122,12 @@ export async function startFakeOllamaServer(options: FakeOllamaOptions = {}): Pr
     const total = model.sizeBytes;
     await line({ status: `pulling ${digest.slice(7, 19)}`, digest, total });
     for (const share of [1, 2, 3, 4]) {
-      await line({ status: `pulling ${digest.slice(7, 19)}`, digest, total, completed: Math.round((total * share) / 4) });
+      await line({
+        status: `pulling ${digest.slice(7, 19)}`,
+        digest,
+        total,
+        completed: Math.round((total * share) / 4),
+      });
     }
     if (response.destroyed) return;
     await line({ status: 'verifying sha256 digest' });
@@ -187,7 +193,9 @@ export async function startFakeOllamaServer(options: FakeOllamaOptions = {}): Pr
       });
     } else if (request.method === 'POST' && path === '/api/generate') {
       if (!installed.has(name)) {
-        return sendJson(response, 404, { error: `model "${String(body.model)}" not found, try pulling it first` });
+        return sendJson(response, 404, {
+          error: `model "${String(body.model)}" not found, try pulling it first`,
+        });
       }
       const unload = body.keep_alive === 0 || body.keep_alive === '0';
       if (unload) loaded.delete(name);

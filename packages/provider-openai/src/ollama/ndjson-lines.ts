@@ -2,7 +2,9 @@
  * Splits a newline-delimited JSON body (Ollama's streaming format) into its lines as they arrive,
  * skipping blank ones. The last line is delivered even without a trailing newline.
  */
-export async function* readNdjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string, void, undefined> {
+export async function* readNdjsonLines(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<string, void, undefined> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let pending = '';

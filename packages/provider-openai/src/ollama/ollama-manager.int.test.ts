@@ -24,7 +24,13 @@ const qwen: FakeOllamaModel = {
   sizeBytes: 4_683_087_332,
   contextLength: 32_768,
 };
-const mistral: FakeOllamaModel = { ...qwen, name: 'mistral:7b', architecture: 'llama', family: 'llama', contextLength: 32_768 };
+const mistral: FakeOllamaModel = {
+  ...qwen,
+  name: 'mistral:7b',
+  architecture: 'llama',
+  family: 'llama',
+  contextLength: 32_768,
+};
 
 const servers: FakeOllamaServer[] = [];
 afterEach(async () => {
@@ -64,7 +70,11 @@ describe('createOllamaManager', () => {
     });
     const loaded = await manager.listLoaded();
     expect(loaded).toEqual([
-      expect.objectContaining({ name: 'qwen2.5:7b', sizeVramBytes: 4_683_087_332, expiresAt: expect.any(String) }),
+      expect.objectContaining({
+        name: 'qwen2.5:7b',
+        sizeVramBytes: 4_683_087_332,
+        expiresAt: expect.any(String),
+      }),
     ]);
   });
 
@@ -104,7 +114,10 @@ describe('createOllamaManager', () => {
   });
 
   it('unloads a loaded model', async () => {
-    const { server, manager } = await host({ installed: [llama, qwen], loaded: ['llama3.2:latest', 'qwen2.5:7b'] });
+    const { server, manager } = await host({
+      installed: [llama, qwen],
+      loaded: ['llama3.2:latest', 'qwen2.5:7b'],
+    });
     await manager.unload('llama3.2');
     expect(server.loadedNames()).toEqual(['qwen2.5:7b']);
     expect((await rejection(manager.unload('ghost'))).kind).toBe('bad_request');
@@ -119,12 +132,19 @@ describe('createOllamaManager', () => {
       capabilities: ['completion', 'tools'],
     });
     const error = await rejection(manager.show('ghost'));
-    expect(error).toMatchObject({ kind: 'bad_request', status: 404, providerMessage: "model 'ghost' not found" });
+    expect(error).toMatchObject({
+      kind: 'bad_request',
+      status: 404,
+      providerMessage: "model 'ghost' not found",
+    });
   });
 
   it('turns installed models into valid local, free registry entries', async () => {
     const { manager } = await host({ installed: [llama, qwen] });
-    const entries = await manager.toRegistryEntries({ priceVersion: 'local-2025', safetyTiers: { 'qwen2.5:7b': 1 } });
+    const entries = await manager.toRegistryEntries({
+      priceVersion: 'local-2025',
+      safetyTiers: { 'qwen2.5:7b': 1 },
+    });
     const models = entries.map((entry) => modelSpecSchema.parse(entry));
     expect(models[0]).toMatchObject({
       id: 'ollama/llama3.2:latest',

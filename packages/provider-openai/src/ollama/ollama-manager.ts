@@ -6,7 +6,14 @@ import {
   ProviderError,
   type ModelSpecInput,
 } from '@switchboard/core';
-import { readArray, readCount, readRecord, readString, readStringArray, type JsonRecord } from '../wire/lenient-json.ts';
+import {
+  readArray,
+  readCount,
+  readRecord,
+  readString,
+  readStringArray,
+  type JsonRecord,
+} from '../wire/lenient-json.ts';
 import { readNdjsonLines } from './ndjson-lines.ts';
 import { ollamaRegistryEntries, type OllamaRegistryOptions } from './ollama-registry-entries.ts';
 import type {
@@ -191,14 +198,21 @@ export function createOllamaManager(options: OllamaManagerOptions): OllamaManage
         const installed = readInstalled(entry);
         if (installed === undefined) return [];
         const { modifiedAt: _modifiedAt, ...loaded } = installed;
-        return [{ ...loaded, expiresAt: readString(entry.expires_at), sizeVramBytes: readCount(entry.size_vram) }];
+        return [
+          { ...loaded, expiresAt: readString(entry.expires_at), sizeVramBytes: readCount(entry.size_vram) },
+        ];
       });
     },
 
     async *pull(model, callOptions = {}) {
       const what = `pull "${model}"`;
       const signal = callOptions.signal;
-      const response = await call('/api/pull', what, { method: 'POST', body: { model, stream: true } }, signal);
+      const response = await call(
+        '/api/pull',
+        what,
+        { method: 'POST', body: { model, stream: true } },
+        signal,
+      );
       if (response.body === null) throw failure(new Error('empty response'), what, signal);
       try {
         for await (const line of readNdjsonLines(response.body)) {
@@ -249,13 +263,16 @@ export function createOllamaManager(options: OllamaManagerOptions): OllamaManage
     },
 
     async show(model, callOptions = {}) {
-      const body = readRecord(await json('/api/show', `show "${model}"`, { method: 'POST', body: { model } }, callOptions.signal));
+      const body = readRecord(
+        await json('/api/show', `show "${model}"`, { method: 'POST', body: { model } }, callOptions.signal),
+      );
       const info = readRecord(body?.model_info);
       const architecture = readString(info?.['general.architecture']);
       return {
         name: model,
         architecture,
-        contextLength: architecture === undefined ? undefined : readCount(info?.[`${architecture}.context_length`]),
+        contextLength:
+          architecture === undefined ? undefined : readCount(info?.[`${architecture}.context_length`]),
         configuredContextLength: readNumCtx(readString(body?.parameters)),
         capabilities: readStringArray(body?.capabilities) ?? [],
         details: readDetails(body?.details),
@@ -266,7 +283,10 @@ export function createOllamaManager(options: OllamaManagerOptions): OllamaManage
       const signal = registryOptions.signal;
       const installed = await manager.listInstalled({ signal });
       const models = await Promise.all(
-        installed.map(async (model) => ({ installed: model, info: await manager.show(model.name, { signal }) })),
+        installed.map(async (model) => ({
+          installed: model,
+          info: await manager.show(model.name, { signal }),
+        })),
       );
       return ollamaRegistryEntries(models, registryOptions);
     },

@@ -44,7 +44,8 @@ export function ollamaRegistryEntries(
 ): ModelSpecInput[] {
   const providerId = options.providerId ?? 'ollama';
   return models.map(({ installed, info }) => {
-    const served = info?.configuredContextLength ?? info?.contextLength ?? options.fallbackContextWindow ?? 4096;
+    const served =
+      info?.configuredContextLength ?? info?.contextLength ?? options.fallbackContextWindow ?? 4096;
     const contextWindow = Math.min(served, options.maxContextWindow ?? served);
     const details = info?.details ?? installed.details;
     const tags = ['ollama', 'local'];
@@ -63,7 +64,11 @@ export function ollamaRegistryEntries(
         systemRole: true,
         assistantPrefill: false,
       },
-      price: { inputPerMillionMicros: 0, outputPerMillionMicros: 0, version: options.priceVersion ?? 'ollama-local' },
+      price: {
+        inputPerMillionMicros: 0,
+        outputPerMillionMicros: 0,
+        version: options.priceVersion ?? 'ollama-local',
+      },
       privacy: { local: true, zeroRetention: true },
       safetyTier: options.safetyTiers?.[installed.name] ?? options.safetyTier ?? 2,
       qualityPriors: options.qualityPriors ?? defaultQualityPriors,

@@ -33,7 +33,10 @@ describe('importOpenRouterModels', () => {
       maxOutputTokens: 16_384,
       capabilities: { tools: true, jsonMode: true, streaming: true },
     });
-    expect(byId('anthropic/claude-3.5-sonnet')?.draft.capabilities).toMatchObject({ tools: true, jsonMode: false });
+    expect(byId('anthropic/claude-3.5-sonnet')?.draft.capabilities).toMatchObject({
+      tools: true,
+      jsonMode: false,
+    });
     expect(byId('deepseek/deepseek-r1')?.draft.capabilities).toMatchObject({ tools: false, jsonMode: true });
   });
 
@@ -50,7 +53,10 @@ describe('importOpenRouterModels', () => {
   it('notes what the price cannot carry and what it had to assume', () => {
     const sonar = byId('perplexity/sonar');
     expect(sonar?.notes).toEqual(
-      expect.arrayContaining([expect.stringMatching(/pricing\.request = 0\.005/), expect.stringMatching(/assumed 4096/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/pricing\.request = 0\.005/),
+        expect.stringMatching(/assumed 4096/),
+      ]),
     );
     expect(sonar?.draft.maxOutputTokens).toBe(4096);
   });
@@ -84,6 +90,8 @@ describe('importOpenRouterModels', () => {
   });
 
   it('rejects a body that is not a listing', () => {
-    expect(() => importOpenRouterModels({ models: [] }, { priceVersion: 'v' })).toThrow(SwitchboardValidationError);
+    expect(() => importOpenRouterModels({ models: [] }, { priceVersion: 'v' })).toThrow(
+      SwitchboardValidationError,
+    );
   });
 });

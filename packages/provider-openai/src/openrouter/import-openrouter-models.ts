@@ -55,7 +55,13 @@ export interface OpenRouterImportOptions {
   defaultMaxOutputTokens?: number | undefined;
 }
 
-const pricedFields = new Set(['prompt', 'completion', 'input_cache_read', 'input_cache_write', 'internal_reasoning']);
+const pricedFields = new Set([
+  'prompt',
+  'completion',
+  'input_cache_read',
+  'input_cache_write',
+  'internal_reasoning',
+]);
 
 /** A rate that is only set when positive: a `"0"` there means "no separate rate", not "free". */
 function positiveRate(value: unknown): number | undefined {
@@ -67,7 +73,9 @@ function readPrice(pricing: JsonRecord | undefined, version: string, notes: stri
   const input = usdPerTokenToMicrosPerMillion(pricing?.prompt);
   const output = usdPerTokenToMicrosPerMillion(pricing?.completion);
   if (input === undefined || output === undefined) {
-    notes.push('the listing gives no fixed token price (routers are priced by the model they pick): price unknown');
+    notes.push(
+      'the listing gives no fixed token price (routers are priced by the model they pick): price unknown',
+    );
     return null;
   }
   const price: ModelPrice = { inputPerMillionMicros: input, outputPerMillionMicros: output, version };
@@ -80,7 +88,8 @@ function readPrice(pricing: JsonRecord | undefined, version: string, notes: stri
   for (const [field, value] of Object.entries(pricing ?? {})) {
     if (pricedFields.has(field)) continue;
     const micros = usdPerTokenToMicrosPerMillion(value);
-    if (micros !== undefined && micros > 0) notes.push(`pricing.${field} = ${String(value)} USD is not part of the price`);
+    if (micros !== undefined && micros > 0)
+      notes.push(`pricing.${field} = ${String(value)} USD is not part of the price`);
   }
   return price;
 }
@@ -118,7 +127,8 @@ function importEntry(
   const listedMaxOutput = readCount(topProvider?.max_completion_tokens);
   let maxOutputTokens = Math.min(listedMaxOutput ?? options.defaultMaxOutputTokens ?? 4096, contextWindow);
   if (maxOutputTokens === 0) maxOutputTokens = contextWindow;
-  if (listedMaxOutput === undefined) notes.push(`no max_completion_tokens listed: assumed ${maxOutputTokens}`);
+  if (listedMaxOutput === undefined)
+    notes.push(`no max_completion_tokens listed: assumed ${maxOutputTokens}`);
   const price = readPrice(readRecord(entry.pricing), options.priceVersion, notes);
   const providerId = options.providerId ?? 'openrouter';
   const name = readString(entry.name);
@@ -148,7 +158,9 @@ export function importOpenRouterModels(listing: unknown, options: OpenRouterImpo
   const data = readArray(readRecord(listing)?.data);
   if (data === undefined) {
     const message = 'expected the body of GET /api/v1/models: an object with a "data" array';
-    throw new SwitchboardValidationError(`Invalid OpenRouter listing: data: ${message}`, [{ path: ['data'], message }]);
+    throw new SwitchboardValidationError(`Invalid OpenRouter listing: data: ${message}`, [
+      { path: ['data'], message },
+    ]);
   }
   const result: OpenRouterImport = { models: [], skipped: [] };
   data.forEach((value, index) => {

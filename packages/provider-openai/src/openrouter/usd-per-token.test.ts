@@ -29,7 +29,7 @@ describe('usdPerTokenToMicrosPerMillion', () => {
   it('agrees with the decimal value for any whole number of micro-dollars per million', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000_000 }), (micros) => {
-        const text = String(micros).padStart(13, "0");
+        const text = String(micros).padStart(13, '0');
         const usd = `${text.slice(0, -12)}.${text.slice(-12)}`;
         expect(usdPerTokenToMicrosPerMillion(usd)).toBe(micros);
       }),

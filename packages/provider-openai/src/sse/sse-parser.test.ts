@@ -28,7 +28,10 @@ describe('createSseParser', () => {
 
   it('accepts CRLF and lone CR line ends, including a CRLF split across two chunks', () => {
     expect(parseAll(['data: a\r\n\r\ndata: b\r\r']).map((event) => event.data)).toEqual(['a', 'b']);
-    expect(parseAll(['data: a\r', '\n\r', '\ndata: b\r\n\r\n']).map((event) => event.data)).toEqual(['a', 'b']);
+    expect(parseAll(['data: a\r', '\n\r', '\ndata: b\r\n\r\n']).map((event) => event.data)).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('strips only one space after the colon, and a leading byte-order mark', () => {
@@ -57,6 +60,10 @@ describe('createSseParser', () => {
         expect(parseAll(chunks)).toEqual(whole);
       }),
     );
-    expect(whole.map((event) => event.data)).toEqual(['{"choices":[{"delta":{"content":"é世"}}]}', '1\n2', '[DONE]']);
+    expect(whole.map((event) => event.data)).toEqual([
+      '{"choices":[{"delta":{"content":"é世"}}]}',
+      '1\n2',
+      '[DONE]',
+    ]);
   });
 });

@@ -12,7 +12,9 @@ export type JsonRecord = Record<string, unknown>;
 
 /** The value as an object, when it is a plain (non-array) object. */
 export function readRecord(value: unknown): JsonRecord | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonRecord) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonRecord)
+    : undefined;
 }
 
 /** The value as an array, when it is one. */

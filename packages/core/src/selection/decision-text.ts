@@ -138,6 +138,11 @@ export interface DecisionFacts {
   requestedOutputTokens: number;
 }
 
+/** "at crisis risk", or "with no risk flagged" for `none`. */
+function riskPhrase(riskLevel: RiskLevel): string {
+  return riskLevel === 'none' ? 'with no risk flagged' : `at ${riskLevel} risk`;
+}
+
 /** The order in which constraints are named when explaining why nothing qualified. */
 const codeOrder: readonly RejectionCode[] = [
   'safety-tier',
@@ -216,7 +221,7 @@ function adviceFor(codes: ReadonlySet<RejectionCode>): string {
  * policy "default": 5 models below safety tier 3, the minimum at crisis risk; 2 models disabled."
  */
 export function describeNoEligibleModel(rejections: readonly Rejection[], facts: DecisionFacts): string {
-  const heading = `No model qualifies for ${facts.taskType} at ${facts.riskLevel} risk under routing policy "${facts.policyName}"`;
+  const heading = `No model qualifies for ${facts.taskType} ${riskPhrase(facts.riskLevel)} under routing policy "${facts.policyName}"`;
   if (facts.modelCount === 0) {
     return `${heading}: registry version ${facts.snapshotVersion} has no models. Add models to the registry.`;
   }
@@ -337,7 +342,7 @@ export function decisionSummary(facts: DecisionFacts, ranking: RankingFacts, pin
       ? ', and every qualifying model’s circuit is open, so they are tried in score order'
       : '') +
     '.';
-  const setting = `for ${facts.taskType} at ${facts.riskLevel} risk (creativity ${ranking.creativity.toFixed(2)})`;
+  const setting = `for ${facts.taskType} ${riskPhrase(facts.riskLevel)} (creativity ${ranking.creativity.toFixed(2)})`;
   if (pin.kind === 'honoured') {
     return `Pinned model ${pin.modelId} heads the list ${setting}, ${tail}`;
   }

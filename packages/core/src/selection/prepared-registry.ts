@@ -170,6 +170,8 @@ export function resolvePreparedPolicy(
   if (policyName !== undefined) {
     const named = registry.policiesByName.get(policyName);
     if (named !== undefined) return named;
+    // A decision made under the built-in default names it "default"; that name must resolve again.
+    if (policyName === 'default') return registry.fallbackPolicy;
     const known = [...registry.policiesByName.keys()].map((name) => `"${name}"`);
     const knownText =
       known.length === 0

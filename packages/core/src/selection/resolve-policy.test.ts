@@ -31,6 +31,7 @@ describe('resolvePolicy', () => {
     const policy = resolvePolicy(bare, 'general_chat');
     expect(policy.name).toBe('default');
     expect(policy.riskRules.crisis.minSafetyTier).toBe(3);
+    expect(resolvePolicy(bare, 'general_chat', 'default')).toBe(policy);
   });
 
   it('throws a validation error that names the unknown policy and lists the known ones', () => {

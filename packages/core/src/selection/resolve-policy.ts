@@ -6,7 +6,9 @@ import { prepareRegistry, resolvePreparedPolicy } from './prepared-registry.ts';
 /**
  * The routing policy that governs a request: the one named by `policyName` when given, else the
  * first policy whose `appliesTo.taskTypes` lists the task, else the policy named `default`, else a
- * built-in default with every field at its schema default. A policy name the registry does not know
+ * built-in default with every field at its schema default. The name `default` always resolves (to
+ * the registry's `default` policy or the built-in one), so the policy name recorded in any decision
+ * can be resolved again. Any other policy name the registry does not know
  * throws a {@link SwitchboardValidationError} naming it and listing the known ones, rather than
  * quietly routing under rules the caller did not ask for.
  */

@@ -579,7 +579,7 @@ describe('select: the list and its explanations', () => {
       expect(candidate.reason).toMatch(/at ≤ \$0\.\d+/);
     }
     expect(decision.summary).toBe(
-      'Routing policy "default" picked fast for dialogue_generation at none risk (creativity 0.00), ' +
+      'Routing policy "default" picked fast for dialogue_generation with no risk flagged (creativity 0.00), ' +
         'from 3 qualifying of 3 models; 2 failover candidates follow.',
     );
   });

@@ -22,6 +22,7 @@ import {
   prepareRegistry,
   resolvePreparedPolicy,
   type PreparedModel,
+  type PreparedRegistry,
 } from './prepared-registry.ts';
 import { rankContenders, type Ranking } from './rank-contenders.ts';
 import { samplingTemperature } from './sampling-temperature.ts';
@@ -99,19 +100,15 @@ export function select(input: SelectionInput): Decision {
   const registry = prepareRegistry(input.snapshot);
   const table = registry.contenderTables.acquire();
   try {
-    return selectWith(input, registry.models, table);
+    return selectWith(input, registry, table);
   } finally {
     registry.contenderTables.release(table);
   }
 }
 
-function selectWith(
-  input: SelectionInput,
-  models: readonly PreparedModel[],
-  table: ContenderTable,
-): Decision {
+function selectWith(input: SelectionInput, registry: PreparedRegistry, table: ContenderTable): Decision {
   const { context, request, snapshot, health, stats, budget } = input;
-  const registry = prepareRegistry(snapshot);
+  const models = registry.models;
   const policy = resolvePreparedPolicy(registry, snapshot, context.taskType, request.policyName);
   const gate = policyGateOf(registry, policy);
   const { taskType, riskLevel } = context;

@@ -24,7 +24,11 @@ describe('parseTherapeuticContext', () => {
       playerId: 'player-7',
       costCeilingMicros: 5000,
     });
-    expect(context).toMatchObject({ taskType: 'therapeutic_response', riskLevel: 'crisis', playerId: 'player-7' });
+    expect(context).toMatchObject({
+      taskType: 'therapeutic_response',
+      riskLevel: 'crisis',
+      playerId: 'player-7',
+    });
   });
 
   it('rejects an invalid context with an error naming each bad field', () => {
@@ -39,7 +43,11 @@ describe('parseTherapeuticContext', () => {
     expect(error.message).toContain('taskType');
     expect(error.message).toContain('creativity');
     expect(error.message).toContain('latencyBudgetMs');
-    expect(error.issues.map((issue) => issue.path[0]).sort()).toEqual(['creativity', 'latencyBudgetMs', 'taskType']);
+    expect(error.issues.map((issue) => issue.path[0]).sort()).toEqual([
+      'creativity',
+      'latencyBudgetMs',
+      'taskType',
+    ]);
   });
 
   it('rejects unknown fields so a typo is not silently ignored', () => {

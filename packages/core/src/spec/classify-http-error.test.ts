@@ -32,10 +32,15 @@ describe('parseRetryAfter', () => {
 
 describe('classifyHttpError', () => {
   it('maps 429 to rate_limited with the Retry-After delay', () => {
-    const error = classifyHttpError(429, { 'retry-after': '3' }, openAIError('rate_limit_exceeded', 'Slow down'), {
-      provider: 'openai',
-      modelId: 'openai/gpt-4o',
-    });
+    const error = classifyHttpError(
+      429,
+      { 'retry-after': '3' },
+      openAIError('rate_limit_exceeded', 'Slow down'),
+      {
+        provider: 'openai',
+        modelId: 'openai/gpt-4o',
+      },
+    );
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(3000);
     expect(error.isRetryable).toBe(true);
@@ -63,7 +68,10 @@ describe('classifyHttpError', () => {
       'Anthropic',
       {
         type: 'error',
-        error: { type: 'invalid_request_error', message: 'prompt is too long: 208310 tokens > 200000 maximum' },
+        error: {
+          type: 'invalid_request_error',
+          message: 'prompt is too long: 208310 tokens > 200000 maximum',
+        },
       },
     ],
     [
@@ -112,7 +120,10 @@ describe('classifyHttpError', () => {
   it('maps an assistant-prefill rejection to prefill_unsupported', () => {
     const body = {
       type: 'error',
-      error: { type: 'invalid_request_error', message: 'This model does not support assistant message prefill.' },
+      error: {
+        type: 'invalid_request_error',
+        message: 'This model does not support assistant message prefill.',
+      },
     };
     expect(classifyHttpError(400, {}, body).kind).toBe('prefill_unsupported');
   });
@@ -156,7 +167,12 @@ describe('ProviderError', () => {
   it('names the model it happened on without losing anything', () => {
     const error = new ProviderError({ kind: 'rate_limited', message: 'wait', retryAfterMs: 10, status: 429 });
     const named = error.withModel('sim', 'sim/fast-small');
-    expect(named).toMatchObject({ kind: 'rate_limited', retryAfterMs: 10, status: 429, modelId: 'sim/fast-small' });
+    expect(named).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 10,
+      status: 429,
+      modelId: 'sim/fast-small',
+    });
   });
 
   it('serialises to JSON without its cause', () => {

@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { registryMigration } from './0001-registry.ts';
+
+/**
+ * Every migration, in the order they run. Names are `NNNN_topic`; Kysely runs them in name order
+ * and records each in `kysely_migration`. Append new ones (`0002_api_keys`, `0003_ledger`, ...);
+ * never edit or reorder one that has shipped.
+ */
+const migrations: Readonly<Record<string, Migration>> = {
+  '0001_registry': registryMigration,
+};
+
+/** The migrations from code rather than from files, so the built app and the tests run the same ones. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};

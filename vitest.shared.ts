@@ -11,6 +11,9 @@ export const sharedVitestConfig = defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     passWithNoTests: false,
+    // A guard against hangs, not a speed limit: these 2-core machines are shared and noisy.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/vitest.json' },
   },

@@ -10,3 +10,4 @@ export * from './cost/index.ts';
 export * from './selection/index.ts';
 export * from './health/index.ts';
 export * from './continuity/index.ts';
+export * from './optimization/index.ts';

@@ -31,7 +31,10 @@ export const controlPlaneConfigSchema = z.strictObject({
   /** Where the embedded PGlite database keeps its files when no DATABASE_URL is set. */
   dataDir: z.string().min(1, 'expected a directory path such as ./.data').default('./.data'),
   /** PostgreSQL connection string; when set, PostgreSQL replaces the embedded PGlite database. */
-  databaseUrl: urlWithProtocols(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/switchboard').optional(),
+  databaseUrl: urlWithProtocols(
+    ['postgres', 'postgresql'],
+    'postgres://user@127.0.0.1:5432/switchboard',
+  ).optional(),
   /**
    * PostgreSQL schema that holds every table (created when missing). Lets several test runs, or
    * several deployments, share one database without seeing each other's rows.
@@ -108,7 +111,9 @@ export function loadControlPlaneConfig(
       const source = field in given ? `${variable} (given as the "${field}" option)` : variable;
       return `${source}: ${issue.message.replace(/^Invalid input: /, '')}`;
     });
-    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}. Fix the variable and start again.`);
+    throw new ConfigurationError(
+      `Invalid configuration: ${problems.join('; ')}. Fix the variable and start again.`,
+    );
   }
   return { ...parsed.data, environment };
 }

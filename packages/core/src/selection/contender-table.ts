@@ -49,6 +49,11 @@ export class ContenderTable {
   readonly costComponent: Float64Array;
   /** Weighted components times reliability; higher ranks first. */
   readonly score: Float64Array;
+  /**
+   * The score again with a second, independent quality draw; filled only when the request explores,
+   * to choose which model the exploration tries (see `scoreExplorationDraws`).
+   */
+  readonly explorationScore: Float64Array;
 
   constructor(capacity: number) {
     this.modelIndex = new Int32Array(capacity);
@@ -65,6 +70,7 @@ export class ContenderTable {
     this.latencyComponent = new Float64Array(capacity);
     this.costComponent = new Float64Array(capacity);
     this.score = new Float64Array(capacity);
+    this.explorationScore = new Float64Array(capacity);
   }
 }
 

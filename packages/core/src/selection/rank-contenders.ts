@@ -41,15 +41,24 @@ function topRows(table: ContenderTable, open: boolean, limit: number, skip: numb
   return top;
 }
 
-/** The healthy row at position `target` in registry order, skipping `skip`. */
-function healthyRowAt(table: ContenderTable, target: number, skip: number): number {
-  let remaining = target;
+/**
+ * The healthy row other than `skip` with the highest exploration score (see
+ * `scoreExplorationDraws`), ties broken by registry order; -1 when there is none.
+ */
+function explorationRow(table: ContenderTable, skip: number): number {
+  let chosen = -1;
   for (let row = 0; row < table.count; row++) {
     if (row === skip || table.circuit[row] === openCode) continue;
-    if (remaining === 0) return row;
-    remaining--;
+    if (
+      chosen < 0 ||
+      table.explorationScore[row]! > table.explorationScore[chosen]! ||
+      (table.explorationScore[row] === table.explorationScore[chosen] &&
+        table.modelIndex[row]! < table.modelIndex[chosen]!)
+    ) {
+      chosen = row;
+    }
   }
-  return -1;
+  return chosen;
 }
 
 /**
@@ -57,8 +66,9 @@ function healthyRowAt(table: ContenderTable, target: number, skip: number): numb
  * score, so an open circuit never outranks a healthy model that qualifies, yet the engine can still
  * try open-circuit models last instead of failing when every qualifying model is open. A qualifying
  * pin heads its group. When `explorationAllowed` (none or low risk, no pin), with probability
- * `policy.explorationRate` one random healthy row other than the best is put first; the best then
- * follows it, so failover goes straight to the model the score prefers.
+ * `policy.explorationRate` another healthy row is put first: `scoreExploration` is called to fill
+ * the table's exploration scores, and the row other than the best that scores highest there is
+ * chosen. The best then follows it, so failover goes straight to the model the score prefers.
  */
 export function rankContenders(
   table: ContenderTable,
@@ -66,6 +76,7 @@ export function rankContenders(
   pinnedRow: number,
   explorationAllowed: boolean,
   random: SeededRandom,
+  scoreExploration: () => void,
 ): Ranking {
   const limit = policy.maxCandidates;
   let healthyCount = 0;
@@ -85,7 +96,8 @@ export function rankContenders(
     random.next() < policy.explorationRate
   ) {
     const best = healthy[0]!;
-    exploratory = healthyRowAt(table, Math.floor(random.next() * (healthyCount - 1)), best);
+    scoreExploration();
+    exploratory = explorationRow(table, best);
     if (exploratory >= 0) {
       displaced = best;
       const chosen = exploratory;

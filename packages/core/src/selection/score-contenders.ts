@@ -80,3 +80,46 @@ export function scoreContenders(
     table.score[row] = weighted * (1 - table.errorRate[row]!);
   }
 }
+
+/** Mixed into the seed so that the exploration draw of a model is independent of its ranking draw. */
+const explorationStreamSalt = 0x2545f491;
+
+/**
+ * Fills `explorationScore` for every row: the score {@link scoreContenders} gives, but with the
+ * quality drawn a second time from each model's posterior, independently of the ranking draw
+ * (latency, cost and reliability are as scored). Exploration tries the best model under this second
+ * draw other than the one ranked first: top-two Thompson sampling (Russo, "Simple Bayesian
+ * algorithms for best-arm identification", COLT 2016). The exploration budget is thus spent on
+ * models that might be best (uncertain or close), not spread evenly over models known to be poor,
+ * while a model backed by few observations still draws widely and keeps being tried. Called only
+ * on requests that explore (none or low risk), after `scoreContenders`.
+ */
+export function scoreExplorationDraws(
+  table: ContenderTable,
+  models: readonly PreparedModel[],
+  seed: number,
+  weights: ObjectiveWeights,
+): void {
+  const count = table.count;
+  const { explorationScore, qualityMean } = table;
+  const modelRandom = new Mulberry32Random(0);
+  const explorationSeed = seed ^ explorationStreamSalt;
+  let qualityMax = -Infinity;
+  let qualityMin = Infinity;
+  for (let row = 0; row < count; row++) {
+    modelRandom.reseed(streamState(explorationSeed, models[table.modelIndex[row]!]!.randomKey));
+    const drawn = sampleQualityPosterior(modelRandom, qualityMean[row]!, table.qualityObservations[row]!);
+    explorationScore[row] = drawn;
+    if (drawn > qualityMax) qualityMax = drawn;
+    if (drawn < qualityMin) qualityMin = drawn;
+  }
+  const qualitySpan = Math.max(qualityMax - qualityMin, qualitySpanFloor);
+  for (let row = 0; row < count; row++) {
+    const qualityComponent = 1 - (qualityMax - explorationScore[row]!) / qualitySpan;
+    const weighted =
+      weights.quality * qualityComponent +
+      weights.latency * table.latencyComponent[row]! +
+      weights.cost * table.costComponent[row]!;
+    explorationScore[row] = weighted * (1 - table.errorRate[row]!);
+  }
+}

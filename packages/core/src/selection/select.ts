@@ -26,7 +26,7 @@ import {
 } from './prepared-registry.ts';
 import { rankContenders, type Ranking } from './rank-contenders.ts';
 import { samplingTemperature } from './sampling-temperature.ts';
-import { scoreContenders } from './score-contenders.ts';
+import { scoreContenders, scoreExplorationDraws } from './score-contenders.ts';
 import { Mulberry32Random, seedState } from './seeded-random.ts';
 import type {
   Decision,
@@ -85,8 +85,10 @@ function bounded(value: number, low: number, high: number, fallback: number): nu
  *    creativity and budget pressure (see `deriveObjectiveWeights`), times `1 − errorRate`.
  * 4. Order: healthy models by score, then open-circuit models by score (they are not removed, so the
  *    engine can still try them last); a qualifying pin goes first in its group; with probability
- *    `explorationRate`, and only at none or low risk without a pin, a random healthy model other
- *    than the best is put first and marked exploratory. At most `maxCandidates` are listed; models
+ *    `explorationRate`, and only at none or low risk without a pin, another healthy model is put
+ *    first and marked exploratory: the best one, other than the top, under a second independent
+ *    Thompson draw (top-two Thompson sampling, see `scoreExplorationDraws`), so exploration goes
+ *    to models that might be best rather than evenly to models known to be poor. At most `maxCandidates` are listed; models
  *    that qualified but did not make the list are neither candidates nor rejections.
  * 5. Parameters: temperature interpolated by creativity and capped by the risk rule, `topP` from the
  *    policy, and the output allowance clamped to the first candidate's maximum.
@@ -222,7 +224,9 @@ function selectWith(input: SelectionInput, registry: PreparedRegistry, table: Co
   }
   const explorationAllowed = !highRisk && pinnedId === undefined;
   const random = new Mulberry32Random(seedState(input.seed));
-  const ranking = rankContenders(table, policy, pinnedRow, explorationAllowed, random);
+  const ranking = rankContenders(table, policy, pinnedRow, explorationAllowed, random, () =>
+    scoreExplorationDraws(table, models, seedState(input.seed), weights),
+  );
 
   const facts: DecisionFacts = {
     policyName: policy.name,

@@ -1,7 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SwitchboardValidationError, summaryMarkerPrefix } from '@switchboard/core';
+import {
+  buildRegistrySnapshot,
+  defaultRegistryContent,
+  SwitchboardValidationError,
+  summaryMarkerPrefix,
+} from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryCircuitRegistry, isExecutionError, type EnginePart } from '../engine/index.ts';
 import {
@@ -181,6 +186,27 @@ describe('createModelClient', () => {
     expect(event?.attempts.at(-1)).toMatchObject({ modelId: response.answeredBy, outcome: 'succeeded' });
   });
 
+  it('fails over at once when a Retry-After opens the circuit, instead of waiting it out for a refused retry', async () => {
+    const sim = simulatedProviders();
+    sim.behaviours.set('sim/fast-small', 'rate-limit-retry-after');
+    const circuits = createInMemoryCircuitRegistry();
+    const { client } = await harness({ circuits }, sim);
+    const startedAt = sim.clock.now();
+    const response = await client.chat({
+      messages: [{ role: 'user', content: 'Hello' }],
+      pinnedModelId: 'sim/fast-small',
+    });
+
+    expect(response.answeredBy).not.toBe('sim/fast-small');
+    expect(response.result.attempts.map((attempt) => [attempt.modelId, attempt.trigger])).toEqual([
+      ['sim/fast-small', 'initial'],
+      [response.answeredBy, 'failover'],
+    ]);
+    expect(circuits.statusOf('sim/fast-small', sim.clock.now())).toBe('open');
+    // The 1 s Retry-After was not waited out: the failover began as soon as the 429 came back.
+    expect((response.result.attempts[1]?.startedAt ?? Infinity) - startedAt).toBeLessThan(1_000);
+  });
+
   it('streams the answer part by part, the text adding up to the response', async () => {
     const { client } = await harness();
     const stream = client.stream({
@@ -226,6 +252,33 @@ describe('createModelClient', () => {
     expect(received.length).toBeGreaterThan(0);
     expect(telemetry.events()[0]).toMatchObject({ outcome: 'aborted', answeredBy: null });
     expect(await sessionStore.get('s')).toBeUndefined();
+  });
+
+  it('selects a request it will not cache on its exact prompt size, not on its cache bucket', async () => {
+    const content = defaultRegistryContent();
+    const snapshot = buildRegistrySnapshot(
+      {
+        ...content,
+        providers: content.providers.filter((provider) => provider.kind === 'sim'),
+        // One model whose window holds the ~3,000-token prompt plus the answer, but not the bucket's 4,096.
+        models: content.models
+          .filter((model) => model.id === 'sim/fast-small' || model.id === 'sim/creative-large')
+          .map((model) =>
+            model.id === 'sim/fast-small' ? { ...model, contextWindow: 4_200, maxOutputTokens: 200 } : model,
+          ),
+        policies: [],
+      },
+      { version: 1, createdAt: '2026-01-01T00:00:00.000Z' },
+    );
+    const { client } = await harness({ registry: { snapshot } });
+    const response = await client.chat({
+      messages: [{ role: 'user', content: 'the lantern flickers '.repeat(500) }],
+      context: { taskType: 'general_chat', riskLevel: 'none' },
+      maxOutputTokens: 200,
+    });
+    const ranked = response.result.decision.candidates.map((candidate) => candidate.modelId);
+    expect(ranked).toContain('sim/fast-small');
+    expect(response.result.decision.rejections).toEqual([]);
   });
 
   it('reuses deterministic crisis rankings from the cache, but not sampled ones, and drops them on invalidation', async () => {

@@ -337,7 +337,9 @@ class DirectModelClient implements ModelClient {
     budget: BudgetView | undefined,
   ): Decision {
     const cache = this.#cache;
-    const key = cache === undefined || budget !== undefined ? undefined : decisionCacheKey(context, request);
+    // Requests whose rankings are never cached select on their exact size, not on their bucket's strictest member.
+    const cacheable = budget === undefined && (this.#reuseSampledRankings || isHighRisk(context.riskLevel));
+    const key = cache === undefined || !cacheable ? undefined : decisionCacheKey(context, request);
     if (cache !== undefined && key !== undefined) {
       cache.sync(snapshot.version, this.#healthEpoch);
       const cached = cache.get(key);
@@ -533,10 +535,13 @@ class DirectModelClient implements ModelClient {
 
   /**
    * The engine's view of the breakers, bumping the health epoch whenever a model's circuit status
-   * changes, so no cached decision outlives the health it was ranked under.
+   * changes, so no cached decision outlives the health it was ranked under. `statusOf` is passed
+   * through: without it the engine cannot see that a Retry-After has just opened a circuit, and
+   * waits the Retry-After out only to have the retry refused.
    */
   #watchedCircuits(circuits: InMemoryCircuitRegistry): CircuitRegistry {
     return {
+      statusOf: (modelId, at) => circuits.statusOf(modelId, at),
       admit: (modelId, now) => {
         const before = circuits.statusOf(modelId, now);
         const admission = circuits.admit(modelId, now);

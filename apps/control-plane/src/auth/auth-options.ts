@@ -1,0 +1,34 @@
+/** Who may read Prometheus' `/metrics`. */
+export type MetricsAccess = 'open' | 'admin';
+
+/** How the auth module behaves; every field has a default (see {@link defaultAuthOptions}). */
+export interface AuthOptions {
+  /**
+   * Requests per minute for a key created without its own limit (a burst of up to this many is
+   * allowed, refilling continuously). 6,000 (100 a second) suits a game server's service key.
+   */
+  defaultRateLimitPerMinute: number;
+  /**
+   * `open` (default): `/metrics` answers without a key, as Prometheus scrapers on an internal
+   * network commonly expect. `admin`: it needs an admin key, for deployments whose metrics port is
+   * reachable from outside.
+   */
+  metricsAccess: MetricsAccess;
+  /**
+   * Where the generated bootstrap admin key is printed, once. Default: standard output directly,
+   * never the structured log, so log shipping never carries the key.
+   */
+  announce: (text: string) => void;
+}
+
+/** The defaults of {@link AuthOptions}. */
+export const defaultAuthOptions: Readonly<AuthOptions> = Object.freeze({
+  defaultRateLimitPerMinute: 6_000,
+  metricsAccess: 'open',
+  announce: (text: string): void => {
+    process.stdout.write(text);
+  },
+});
+
+/** Injection token of the resolved {@link AuthOptions}. */
+export const AUTH_OPTIONS = Symbol.for('switchboard.control-plane.auth-options');

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from './api-key.guard.ts';
+import { ApiKeyRepository } from './api-key.repository.ts';
+import { ApiKeyService } from './api-key.service.ts';
+import { ApiKeysController } from './api-keys.controller.ts';
+import { AUTH_OPTIONS, defaultAuthOptions, type AuthOptions } from './auth-options.ts';
+import { BootstrapAdminKey } from './bootstrap-admin-key.ts';
+import { InMemoryRateLimiter, RATE_LIMITER } from './rate-limiter.ts';
+
+/**
+ * API keys and the global guard that checks them on every route (`APP_GUARD`). Needs the config
+ * and database modules (both global). Exports the key service (the gateway and cost modules may
+ * read who called) and the rate limiter token (a multi-instance deployment overrides it with a
+ * Redis-backed one).
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(options: Partial<AuthOptions> = {}): DynamicModule {
+    return {
+      module: AuthModule,
+      controllers: [ApiKeysController],
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: { ...defaultAuthOptions, ...definedOnly(options) } },
+        { provide: RATE_LIMITER, useFactory: () => new InMemoryRateLimiter() },
+        ApiKeyRepository,
+        ApiKeyService,
+        BootstrapAdminKey,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+      exports: [ApiKeyService, RATE_LIMITER],
+    };
+  }
+}
+
+function definedOnly(options: Partial<AuthOptions>): Partial<AuthOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}

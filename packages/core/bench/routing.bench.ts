@@ -1,0 +1,265 @@
+/**
+ * The routing benchmark: does the statistical optimiser route a therapeutic text adventure's
+ * traffic nearly as well as an oracle that knows every model's true quality, speed, price and
+ * reliability, and better than the usual simple routers?
+ *
+ * A simulated world (routing-world.ts) hides true parameters per (model, task type) for the
+ * default registry's ten models: the registry's priors are guesses, some of them wrong on purpose,
+ * and half-way through one model degrades. The same traffic (a mix of tasks, risk levels,
+ * creativity and privacy) goes to every strategy, and calling a model for a request has the same
+ * outcome whichever strategy calls it. Strategies are scored by expected utility under the truth
+ * (see `utilities` in routing-strategies.ts); regret is the oracle's utility less theirs.
+ *
+ * Re-learning, precisely: the affected task is the one on which the optimiser sent the degraded
+ * model the most requests in the 1,000 before degradation. After degradation, the optimiser's
+ * picks for that task are read in windows of the last 10 such requests; `relearn_requests` counts
+ * all requests (every task) from the degradation to the first request that completes a window in
+ * which the degraded model has at most half of the picks. It is undefined (null) when the model
+ * did not have most of that task's traffic before.
+ *
+ * Prints a table for people and, as its very last line, one JSON line for machines; writes the
+ * cumulative-regret plot to bench-results/routing-regret.svg at the repository root.
+ *
+ * Run: `pnpm bench:routing`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defaultRegistrySnapshot } from '../src/registry/default-registry.ts';
+import { regretSvg, type RegretSeries } from './routing-report.ts';
+import {
+  bestQualityStrategy,
+  cheapestStrategy,
+  informedSelectStrategy,
+  lowestLatencyStrategy,
+  optimiserStrategy,
+  oracleStrategy,
+  randomStrategy,
+  roundRobinStrategy,
+  utilities,
+  type Strategy,
+} from './routing-strategies.ts';
+import { RoutingWorld } from './routing-world.ts';
+
+const requestCount = 5_000;
+const seed = 20_250_101;
+/** One request a second on average: a small studio's evening, a few hundred players. */
+const meanGapMs = 1_000;
+const regretStep = 50;
+const relearnWindow = 10;
+
+const world = new RoutingWorld({
+  snapshot: defaultRegistrySnapshot(),
+  requests: requestCount,
+  seed,
+  meanGapMs,
+  degradation: {
+    modelId: 'anthropic/claude-haiku-4-5',
+    fromRequest: requestCount / 2,
+    qualityDrop: 0.3,
+    latencyFactor: 1.5,
+    extraFailureRate: 0.03,
+  },
+});
+
+interface Tally {
+  strategy: Strategy;
+  utility: number;
+  quality: number;
+  costMicros: number;
+  latencies: number[];
+  failures: number;
+  served: number;
+  crisis: number;
+  crisisExplored: number;
+  explored: number;
+  regret: number;
+  regretPoints: number[];
+  /** Model picked for each request, by request index. */
+  picks: string[];
+}
+
+const strategies: Strategy[] = [
+  optimiserStrategy(world),
+  oracleStrategy(world),
+  informedSelectStrategy(world),
+  bestQualityStrategy(world),
+  randomStrategy(seed + 7),
+  roundRobinStrategy(),
+  cheapestStrategy(world),
+  lowestLatencyStrategy(),
+];
+const tallies: Tally[] = strategies.map((strategy) => ({
+  strategy,
+  utility: 0,
+  quality: 0,
+  costMicros: 0,
+  latencies: [],
+  failures: 0,
+  served: 0,
+  crisis: 0,
+  crisisExplored: 0,
+  explored: 0,
+  regret: 0,
+  regretPoints: [],
+  picks: [],
+}));
+
+const started = process.hrtime.bigint();
+for (const request of world.requests) {
+  const rows = utilities(world, request);
+  const byModel = new Map(rows.map((row) => [row.modelId, row]));
+  let oracleUtility = -Infinity;
+  for (const row of rows) oracleUtility = Math.max(oracleUtility, row.utility);
+  for (const tally of tallies) {
+    const choice = tally.strategy.choose(request);
+    const row = byModel.get(choice.modelId);
+    if (row === undefined) throw new Error(`${tally.strategy.name} picked ineligible ${choice.modelId}`);
+    const outcome = world.call(choice.modelId, request);
+    tally.strategy.observe(request, choice.modelId, outcome);
+    tally.utility += row.utility;
+    tally.quality += row.quality;
+    tally.costMicros += outcome.costMicros;
+    tally.served++;
+    if (outcome.ok) tally.latencies.push(outcome.totalMs);
+    else tally.failures++;
+    if (choice.explored) tally.explored++;
+    if (request.context.riskLevel === 'crisis') {
+      tally.crisis++;
+      if (choice.explored) tally.crisisExplored++;
+    }
+    tally.regret += oracleUtility - row.utility;
+    if ((request.index + 1) % regretStep === 0) tally.regretPoints.push(tally.regret);
+    tally.picks[request.index] = choice.modelId;
+  }
+}
+const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+const tallyOf = (name: string): Tally => tallies.find((tally) => tally.strategy.name === name)!;
+const optimiser = tallyOf('optimiser');
+const oracle = tallyOf('oracle');
+const bestQuality = tallyOf('best quality');
+
+function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((first, second) => first - second);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+
+/** Requests from degradation until the optimiser stops sending most of the affected task to the model. */
+function relearn(tally: Tally): { taskType: string; before: number; requests: number | null; after: number } {
+  const { modelId, fromRequest } = world.degradation;
+  const counts = new Map<string, { picked: number; total: number }>();
+  for (const request of world.requests.slice(Math.max(0, fromRequest - 1_000), fromRequest)) {
+    const entry = counts.get(request.context.taskType) ?? { picked: 0, total: 0 };
+    entry.total++;
+    if (tally.picks[request.index] === modelId) entry.picked++;
+    counts.set(request.context.taskType, entry);
+  }
+  let taskType = '';
+  let most = { picked: -1, total: 1 };
+  for (const [task, entry] of counts) if (entry.picked > most.picked) [taskType, most] = [task, entry];
+  const before = most.picked / most.total;
+  const after = world.requests.filter((request) => request.index >= fromRequest && request.context.taskType === taskType);
+  const window: boolean[] = [];
+  let requests: number | null = null;
+  for (const request of after) {
+    window.push(tally.picks[request.index] === modelId);
+    if (window.length > relearnWindow) window.shift();
+    if (window.length === relearnWindow && window.filter(Boolean).length * 2 <= relearnWindow) {
+      requests = request.index - fromRequest + 1;
+      break;
+    }
+  }
+  const late = after.slice(-100);
+  const lateShare = late.filter((request) => tally.picks[request.index] === modelId).length / Math.max(late.length, 1);
+  return { taskType, before, requests: before > 0.5 ? requests : null, after: lateShare };
+}
+
+const checkpoints = [1_000, 2_500, 3_500, 5_000];
+console.log(
+  `Routing benchmark: ${requestCount.toLocaleString('en')} requests over ${world.snapshot.models.length} models, ` +
+    `one every ${meanGapMs} ms on average; ${world.degradation.modelId} degrades at request ` +
+    `${world.degradation.fromRequest} (quality −${world.degradation.qualityDrop}, first token ×${world.degradation.latencyFactor}, ` +
+    `failures +${world.degradation.extraFailureRate * 100}%). Seed ${seed}; ${elapsedSeconds.toFixed(1)} s.`,
+);
+console.table(
+  tallies.map((tally) => ({
+    strategy: tally.strategy.name,
+    'mean utility': round(tally.utility / tally.served),
+    'vs oracle': round(tally.utility / oracle.utility),
+    ...Object.fromEntries(
+      checkpoints.map((checkpoint) => [`regret@${checkpoint}`, round(tally.regretPoints[checkpoint / regretStep - 1]!, 1)]),
+    ),
+    '$ / 1k req': round(tally.costMicros / tally.served / 1_000, 3),
+    'p95 ms': Math.round(percentile(tally.latencies, 0.95)),
+    'mean quality': round(tally.quality / tally.served),
+    'failed %': round((100 * tally.failures) / tally.served, 2),
+    'explored %': round((100 * tally.explored) / tally.served, 2),
+    'crisis explored': `${tally.crisisExplored}/${tally.crisis}`,
+  })),
+);
+
+const optimiserRelearn = relearn(optimiser);
+const oracleRelearn = relearn(oracle);
+console.log(
+  `Re-learning (${optimiserRelearn.taskType}): the optimiser sent ${world.degradation.modelId} ` +
+    `${round(100 * optimiserRelearn.before, 1)}% of that task in the 1,000 requests before it degraded; ` +
+    `most of that traffic moved away after ${optimiserRelearn.requests ?? 'never'} requests ` +
+    `(oracle: ${oracleRelearn.requests ?? 'n/a'}); share over the task's last 100 requests: ` +
+    `${round(100 * optimiserRelearn.after, 1)}% (oracle ${round(100 * oracleRelearn.after, 1)}%).`,
+);
+
+const baselines = tallies.filter((tally) => tally.strategy.baseline);
+const utilityVsOracle = optimiser.utility / oracle.utility;
+const costVsBestQuality = optimiser.costMicros / bestQuality.costMicros;
+const qualityVsBestQuality = optimiser.quality / bestQuality.quality;
+const crisisExploration = optimiser.crisis === 0 ? 0 : optimiser.crisisExplored / optimiser.crisis;
+const beatsAllBaselines = baselines.every((tally) => optimiser.utility > tally.utility);
+
+const targets: [string, boolean][] = [
+  [`utility within 5% of the oracle (${round(100 * utilityVsOracle, 1)}%)`, utilityVsOracle >= 0.95],
+  [
+    `cost at least 30% below best quality (${round(100 * (1 - costVsBestQuality), 1)}% lower)`,
+    costVsBestQuality <= 0.7,
+  ],
+  [`quality at least 95% of best quality (${round(100 * qualityVsBestQuality, 1)}%)`, qualityVsBestQuality >= 0.95],
+  [
+    `degraded model re-learned within 1,000 requests (${optimiserRelearn.requests ?? 'never'})`,
+    optimiserRelearn.requests !== null && optimiserRelearn.requests <= 1_000,
+  ],
+  ['better utility than every baseline', beatsAllBaselines],
+  [`no exploration at crisis risk (${optimiser.crisisExplored} of ${optimiser.crisis})`, optimiser.crisisExplored === 0],
+];
+for (const [target, met] of targets) console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);
+console.log(
+  `For reference: the oracle itself reaches ${round((100 * oracle.quality) / bestQuality.quality, 1)}% of best ` +
+    `quality's mean quality at ${round((100 * oracle.costMicros) / bestQuality.costMicros, 1)}% of its cost, and ` +
+    `select() told the true parameters (same scoring and exploration) reaches ` +
+    `${round((100 * tallyOf('select + true stats').utility) / oracle.utility, 1)}% of the oracle's utility.`,
+);
+
+const outputFolder = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
+mkdirSync(outputFolder, { recursive: true });
+const series: RegretSeries[] = tallies
+  .filter((tally) => tally.strategy.name !== 'oracle')
+  .map((tally) => ({ name: tally.strategy.name, points: tally.regretPoints }));
+const svgPath = `${outputFolder}routing-regret.svg`;
+writeFileSync(
+  svgPath,
+  regretSvg(series, regretStep, requestCount, world.degradation.fromRequest, 'Routing benchmark: cumulative regret'),
+);
+console.log(`Plot: ${svgPath}`);
+
+console.log(
+  JSON.stringify({
+    bench: 'routing',
+    requests: requestCount,
+    utility_vs_oracle: round(utilityVsOracle, 4),
+    cost_vs_best_quality: round(costVsBestQuality, 4),
+    quality_vs_best_quality: round(qualityVsBestQuality, 4),
+    relearn_requests: optimiserRelearn.requests,
+    crisis_exploration: crisisExploration,
+    beats_all_baselines: beatsAllBaselines,
+  }),
+);

@@ -1,0 +1,186 @@
+import { taskTypes, type TaskType } from '../context/therapeutic-context.ts';
+import { createLatencySketch, type LatencySketch } from './latency-sketch.ts';
+
+/**
+ * How fast each kind of evidence fades, in milliseconds of the clock passed to the updates. A
+ * half-life is a trade-off: longer gives steadier estimates, shorter re-learns sooner when a model
+ * changes. In time rather than in requests, so that an estimate means the same at night as at peak.
+ */
+export interface OptimizerHalfLives {
+  /** Quality evidence (feedback, game signals, screen outcomes). Default 30 minutes. */
+  qualityMs: number;
+  /** Latency sketches and output speed. Default 15 minutes. */
+  latencyMs: number;
+  /** Attempts and errors. Default 5 minutes: an error rate must react within minutes. */
+  reliabilityMs: number;
+}
+
+/** The half-lives used unless told otherwise. */
+export const defaultHalfLives: Readonly<OptimizerHalfLives> = Object.freeze({
+  qualityMs: 30 * 60_000,
+  latencyMs: 15 * 60_000,
+  reliabilityMs: 5 * 60_000,
+});
+
+/** Options of {@link createOptimizerState}. */
+export interface OptimizerOptions {
+  /** Any half-life left out takes its default. */
+  halfLives?: Partial<OptimizerHalfLives> | undefined;
+}
+
+/** Discounted quality evidence, as of `updatedAt`. Priors are not in it: they come from the registry. */
+export interface QualityCounts {
+  /** Epoch milliseconds the counts are decayed to. */
+  updatedAt: number;
+  /** Discounted good evidence: the posterior's α less the prior's. */
+  successes: number;
+  /** Discounted bad evidence: the posterior's β less the prior's. */
+  failures: number;
+}
+
+/** Discounted attempts and errors, as of `updatedAt`. */
+export interface ReliabilityCounts {
+  /** Epoch milliseconds the counts are decayed to. */
+  updatedAt: number;
+  /** Attempts that speak about the model (see `recordOutcome`). */
+  attempts: number;
+  /** Of those, the failed ones. */
+  errors: number;
+}
+
+/** Discounted latency evidence, as of `updatedAt`. */
+export interface LatencyCounts {
+  /** Epoch milliseconds the weights are decayed to. */
+  updatedAt: number;
+  /** Time to the first token of every attempt that produced one. */
+  firstToken: LatencySketch;
+  /** Whole time of every answered attempt. */
+  total: LatencySketch;
+  /** Output tokens of answers whose generation time is known. */
+  outputTokens: number;
+  /** Their generation time (total less time to first token). Speed is tokens ÷ time: a ratio of sums, so long answers weigh more. */
+  generationMs: number;
+  /** How many answers the two sums above hold. */
+  throughputSamples: number;
+}
+
+/** Everything learned about one model on one task type. */
+export interface OptimizerCell {
+  readonly modelId: string;
+  readonly taskType: TaskType;
+  readonly quality: QualityCounts;
+  readonly reliability: ReliabilityCounts;
+  readonly latency: LatencyCounts;
+}
+
+/** Version of the state's layout; a serialised state of another version is refused. */
+export const optimizerStateVersion = 1;
+
+/**
+ * What the optimiser has learned from traffic, per (model, task type). Holds observations only:
+ * registry priors are added when the state is read (`statsView`), so merging states never counts a
+ * prior twice and a changed prior applies at once.
+ *
+ * Mutable on purpose: `recordOutcome` and `recordQuality` change it in place, because the control
+ * plane ingests thousands of events a second. Reading (`statsView`, `observedStats`), merging and
+ * serialising never change it. Share one state between threads of control only with that in mind.
+ */
+export interface OptimizerState {
+  readonly version: typeof optimizerStateVersion;
+  readonly halfLives: Readonly<OptimizerHalfLives>;
+  /** Cells by task type, then model id. */
+  readonly cells: Map<TaskType, Map<string, OptimizerCell>>;
+}
+
+function checkHalfLife(name: keyof OptimizerHalfLives, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `Half-life ${name} must be a positive number of milliseconds, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** The half-lives with defaults filled in, checked. */
+export function resolveHalfLives(halfLives: Partial<OptimizerHalfLives> | undefined): OptimizerHalfLives {
+  return {
+    qualityMs: checkHalfLife('qualityMs', halfLives?.qualityMs ?? defaultHalfLives.qualityMs),
+    latencyMs: checkHalfLife('latencyMs', halfLives?.latencyMs ?? defaultHalfLives.latencyMs),
+    reliabilityMs: checkHalfLife('reliabilityMs', halfLives?.reliabilityMs ?? defaultHalfLives.reliabilityMs),
+  };
+}
+
+/**
+ * An optimiser state that has observed nothing: every pair reads as its registry priors until
+ * traffic arrives. Throws a `RangeError` for a half-life that is not a positive number.
+ */
+export function createOptimizerState(options: OptimizerOptions = {}): OptimizerState {
+  return emptyState(resolveHalfLives(options.halfLives));
+}
+
+/** An empty state with the given, already checked, half-lives. */
+export function emptyState(halfLives: OptimizerHalfLives): OptimizerState {
+  return { version: optimizerStateVersion, halfLives: Object.freeze({ ...halfLives }), cells: new Map() };
+}
+
+/** A cell with no evidence. */
+export function emptyCell(modelId: string, taskType: TaskType): OptimizerCell {
+  return {
+    modelId,
+    taskType,
+    quality: { updatedAt: 0, successes: 0, failures: 0 },
+    reliability: { updatedAt: 0, attempts: 0, errors: 0 },
+    latency: {
+      updatedAt: 0,
+      firstToken: createLatencySketch(),
+      total: createLatencySketch(),
+      outputTokens: 0,
+      generationMs: 0,
+      throughputSamples: 0,
+    },
+  };
+}
+
+/** The cell of a pair, or `undefined` when nothing was recorded for it. */
+export function findCell(state: OptimizerState, modelId: string, taskType: TaskType): OptimizerCell | undefined {
+  return state.cells.get(taskType)?.get(modelId);
+}
+
+/** The cell of a pair, created empty when missing. */
+export function cellFor(state: OptimizerState, modelId: string, taskType: TaskType): OptimizerCell {
+  let byModel = state.cells.get(taskType);
+  if (byModel === undefined) {
+    byModel = new Map();
+    state.cells.set(taskType, byModel);
+  }
+  let cell = byModel.get(modelId);
+  if (cell === undefined) {
+    cell = emptyCell(modelId, taskType);
+    byModel.set(modelId, cell);
+  }
+  return cell;
+}
+
+/** Every cell, task by task. */
+export function* allCells(state: OptimizerState): Generator<OptimizerCell> {
+  for (const byModel of state.cells.values()) yield* byModel.values();
+}
+
+const knownTaskTypes: ReadonlySet<string> = new Set(taskTypes);
+
+/** Throws a `RangeError` naming what is wrong with an event's keys and time. */
+export function checkEventKeys(modelId: unknown, taskType: unknown, now: unknown): void {
+  if (typeof modelId !== 'string' || modelId.length === 0) {
+    throw new RangeError(`An optimiser event needs the registry id of the model, got ${String(modelId)}.`);
+  }
+  if (typeof taskType !== 'string' || !knownTaskTypes.has(taskType)) {
+    throw new RangeError(
+      `Unknown task type "${String(taskType)}" for model "${modelId}": expected one of ${taskTypes.join(', ')}.`,
+    );
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new RangeError(
+      `An optimiser event needs the time it happened as epoch milliseconds from the injected clock, got ${String(now)}.`,
+    );
+  }
+}

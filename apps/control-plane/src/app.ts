@@ -93,6 +93,7 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
     throw error;
   }
   app.useBodyParser('json', { limit: jsonBodyLimit, type: ['application/json', 'application/*+json'] });
+  // App-wide HTTP setup of the modules still to come goes here, before init (OpenAPI at /docs, the pino logger).
   try {
     await app.init();
   } catch (error) {

@@ -379,8 +379,12 @@ const postgres = testDatabaseTargets().find((target) => target.name === 'Postgre
 describe.skipIf(!postgres.available)('two instances starting at once on one PostgreSQL', () => {
   it('migrate and seed exactly once', async () => {
     const database = await postgres.create();
-    const [first, second] = await Promise.all([start(postgres, {}, database), start(postgres, {}, database)]);
+    const started = await Promise.allSettled([start(postgres, {}, database), start(postgres, {}, database)]);
     try {
+      const [first, second] = started.map((outcome) => {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        return outcome.value;
+      }) as [Running, Running];
       for (const running of [first, second]) {
         const snapshot = await call(running.base, 'GET', '/v1/registry/snapshot');
         expect(snapshot.body.version).toBe(1);
@@ -389,8 +393,8 @@ describe.skipIf(!postgres.available)('two instances starting at once on one Post
       await call(first.base, 'PATCH', '/admin/models/sim%2Flocal', { displayName: 'changed on the first' });
       expect((await call(second.base, 'GET', '/v1/registry/snapshot')).body.version).toBe(2);
     } finally {
-      await first.controlPlane.close();
-      await second.controlPlane.close();
+      for (const outcome of started)
+        if (outcome.status === 'fulfilled') await outcome.value.controlPlane.close();
       await database.dispose();
     }
   });

@@ -12,10 +12,11 @@
  *
  * Re-learning, precisely: the affected task is the one on which the optimiser sent the degraded
  * model the most requests in the 1,000 before degradation. After degradation, the optimiser's
- * picks for that task are read in windows of the last 10 such requests; `relearn_requests` counts
- * all requests (every task) from the degradation to the first request that completes a window in
- * which the degraded model has at most half of the picks. It is undefined (null) when the model
- * did not have most of that task's traffic before.
+ * picks for that task are read in sliding windows of 20 consecutive requests of that task;
+ * `relearn_requests` counts all requests (every task) from the degradation to the first request of
+ * that task after the last window in which the degraded model still had more than half of the picks
+ * (so a momentary dip does not count: from there on, it never again gets most of the task). It is
+ * null when the model did not have most of that task's traffic before, or never lost it.
  *
  * Prints a table for people and, as its very last line, one JSON line for machines; writes the
  * cumulative-regret plot to bench-results/routing-regret.svg at the repository root.
@@ -45,21 +46,17 @@ const seed = 20_250_101;
 /** One request a second on average: a small studio's evening, a few hundred players. */
 const meanGapMs = 1_000;
 const regretStep = 50;
-const relearnWindow = 10;
+const relearnWindow = 20;
 
-const world = new RoutingWorld({
-  snapshot: defaultRegistrySnapshot(),
-  requests: requestCount,
-  seed,
-  meanGapMs,
-  degradation: {
-    modelId: 'anthropic/claude-haiku-4-5',
-    fromRequest: requestCount / 2,
-    qualityDrop: 0.3,
-    latencyFactor: 1.5,
-    extraFailureRate: 0.03,
-  },
-});
+const degradation = {
+  modelId: 'anthropic/claude-haiku-4-5',
+  fromRequest: requestCount / 2,
+  qualityDrop: 0.3,
+  latencyFactor: 1.5,
+  extraFailureRate: 0.03,
+};
+const snapshot = defaultRegistrySnapshot();
+const world = new RoutingWorld({ snapshot, requests: requestCount, seed, meanGapMs, degradation });
 
 interface Tally {
   strategy: Strategy;
@@ -147,13 +144,16 @@ function percentile(values: number[], share: number): number {
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
 /** Requests from degradation until the optimiser stops sending most of the affected task to the model. */
-function relearn(tally: Tally): { taskType: string; before: number; requests: number | null; after: number } {
+function relearn(
+  world: RoutingWorld,
+  picks: readonly string[],
+): { taskType: string; before: number; requests: number | null; after: number } {
   const { modelId, fromRequest } = world.degradation;
   const counts = new Map<string, { picked: number; total: number }>();
   for (const request of world.requests.slice(Math.max(0, fromRequest - 1_000), fromRequest)) {
     const entry = counts.get(request.context.taskType) ?? { picked: 0, total: 0 };
     entry.total++;
-    if (tally.picks[request.index] === modelId) entry.picked++;
+    if (picks[request.index] === modelId) entry.picked++;
     counts.set(request.context.taskType, entry);
   }
   let taskType = '';
@@ -161,18 +161,18 @@ function relearn(tally: Tally): { taskType: string; before: number; requests: nu
   for (const [task, entry] of counts) if (entry.picked > most.picked) [taskType, most] = [task, entry];
   const before = most.picked / most.total;
   const after = world.requests.filter((request) => request.index >= fromRequest && request.context.taskType === taskType);
+  // The last window in which the model still had most of the task; relearned at the request after it.
   const window: boolean[] = [];
-  let requests: number | null = null;
+  let lastMajority = fromRequest - 1;
   for (const request of after) {
-    window.push(tally.picks[request.index] === modelId);
+    window.push(picks[request.index] === modelId);
     if (window.length > relearnWindow) window.shift();
-    if (window.length === relearnWindow && window.filter(Boolean).length * 2 <= relearnWindow) {
-      requests = request.index - fromRequest + 1;
-      break;
-    }
+    if (window.length < relearnWindow || window.filter(Boolean).length * 2 > relearnWindow) lastMajority = request.index;
   }
+  const next = after.find((request) => request.index > lastMajority);
+  const requests = next === undefined ? null : next.index - fromRequest + 1;
   const late = after.slice(-100);
-  const lateShare = late.filter((request) => tally.picks[request.index] === modelId).length / Math.max(late.length, 1);
+  const lateShare = late.filter((request) => picks[request.index] === modelId).length / Math.max(late.length, 1);
   return { taskType, before, requests: before > 0.5 ? requests : null, after: lateShare };
 }
 
@@ -200,14 +200,36 @@ console.table(
   })),
 );
 
-const optimiserRelearn = relearn(optimiser);
-const oracleRelearn = relearn(oracle);
+const optimiserRelearn = relearn(world, optimiser.picks);
+const oracleRelearn = relearn(world, oracle.picks);
+// The same traffic with a degradation of quality alone: the hardest change to notice, since only
+// player signals reveal it.
+const qualityOnlyWorld = new RoutingWorld({
+  snapshot,
+  requests: requestCount,
+  seed,
+  meanGapMs,
+  degradation: { ...degradation, latencyFactor: 1, extraFailureRate: 0 },
+});
+const qualityOnlyOptimiser = optimiserStrategy(qualityOnlyWorld);
+const qualityOnlyPicks: string[] = [];
+for (const request of qualityOnlyWorld.requests) {
+  const choice = qualityOnlyOptimiser.choose(request);
+  qualityOnlyOptimiser.observe(request, choice.modelId, qualityOnlyWorld.call(choice.modelId, request));
+  qualityOnlyPicks[request.index] = choice.modelId;
+}
+const qualityOnlyRelearn = relearn(qualityOnlyWorld, qualityOnlyPicks);
 console.log(
   `Re-learning (${optimiserRelearn.taskType}): the optimiser sent ${world.degradation.modelId} ` +
     `${round(100 * optimiserRelearn.before, 1)}% of that task in the 1,000 requests before it degraded; ` +
     `most of that traffic moved away after ${optimiserRelearn.requests ?? 'never'} requests ` +
     `(oracle: ${oracleRelearn.requests ?? 'n/a'}); share over the task's last 100 requests: ` +
     `${round(100 * optimiserRelearn.after, 1)}% (oracle ${round(100 * oracleRelearn.after, 1)}%).`,
+);
+console.log(
+  `Had only its quality dropped (same latency and failures), most ${qualityOnlyRelearn.taskType} traffic ` +
+    `would have moved away after ${qualityOnlyRelearn.requests ?? 'never'} requests; share over the task's ` +
+    `last 100 requests: ${round(100 * qualityOnlyRelearn.after, 1)}%.`,
 );
 
 const baselines = tallies.filter((tally) => tally.strategy.baseline);

@@ -49,8 +49,8 @@ export function presentedKeyOf(headers: IncomingMessage['headers']): PresentedKe
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
-    private readonly keys: ApiKeyService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     @Inject(CLOCK) private readonly clock: Clock,

@@ -80,7 +80,12 @@ export class ApiKeyRepository {
 
   /** Every key, oldest first. */
   async list(): Promise<StoredApiKey[]> {
-    const rows = await this.database.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.database
+      .selectFrom('api_keys')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toStoredApiKey);
   }
 

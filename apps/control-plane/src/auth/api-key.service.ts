@@ -3,7 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { CLOCK, type Clock } from '../config/clock.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { apiKeyScopes, displayPrefixOf, generateApiKey, hashApiKey, hashesEqual, type ApiKeyScope } from './api-key.ts';
+import {
+  apiKeyScopes,
+  displayPrefixOf,
+  generateApiKey,
+  hashApiKey,
+  hashesEqual,
+  type ApiKeyScope,
+} from './api-key.ts';
 import { ApiKeyRepository, type StoredApiKey } from './api-key.repository.ts';
 
 /** A key as the admin API shows it: never the key, never its hash. */
@@ -68,7 +75,7 @@ const createApiKeySchema = z.strictObject({
 @Injectable()
 export class ApiKeyService {
   constructor(
-    private readonly repository: ApiKeyRepository,
+    @Inject(ApiKeyRepository) private readonly repository: ApiKeyRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -80,7 +87,8 @@ export class ApiKeyService {
   async authenticate(key: string): Promise<AuthenticatedKey | undefined> {
     const hash = hashApiKey(key);
     const stored = await this.repository.findByHash(hash);
-    if (stored === undefined || !hashesEqual(stored.hash, hash) || stored.revokedAt !== null) return undefined;
+    if (stored === undefined || !hashesEqual(stored.hash, hash) || stored.revokedAt !== null)
+      return undefined;
     return {
       id: stored.id,
       name: stored.name,
@@ -119,7 +127,9 @@ export class ApiKeyService {
     return this.repository.locked(async (keys) => {
       const existing = await keys.findById(id);
       if (existing === undefined) {
-        throw ApiError.notFound(`There is no API key with id "${id}". GET /admin/api-keys lists the keys and their ids.`);
+        throw ApiError.notFound(
+          `There is no API key with id "${id}". GET /admin/api-keys lists the keys and their ids.`,
+        );
       }
       if (existing.revokedAt !== null) return viewOf(existing);
       if (existing.scope === 'admin' && (await keys.countActiveAdmins(existing.id)) === 0) {

@@ -29,7 +29,10 @@ describe('API keys', () => {
 
 describe('presentedKeyOf', () => {
   it('reads a Bearer token, case-insensitively, before x-api-key', () => {
-    expect(presentedKeyOf({ authorization: 'bearer abc', 'x-api-key': 'other' })).toEqual({ kind: 'key', key: 'abc' });
+    expect(presentedKeyOf({ authorization: 'bearer abc', 'x-api-key': 'other' })).toEqual({
+      kind: 'key',
+      key: 'abc',
+    });
     expect(presentedKeyOf({ 'x-api-key': ' abc ' })).toEqual({ kind: 'key', key: 'abc' });
   });
 

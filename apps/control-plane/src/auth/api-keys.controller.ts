@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminController } from '../http/route-scope.ts';
 import { ApiKeyService, type ApiKeyView, type CreatedApiKey } from './api-key.service.ts';
@@ -15,7 +15,7 @@ export interface ApiKeyList {
 @ApiTags('api-keys')
 @AdminController('api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeyService) {}
+  constructor(@Inject(ApiKeyService) private readonly keys: ApiKeyService) {}
 
   /** Body: `{ "name": "game-server-eu", "scope": "service", "rateLimitPerMinute"?: 600 }`. */
   @Post()

@@ -102,11 +102,15 @@ const openAiErrors: AuthErrors = {
       code: 'insufficient_permissions',
     }),
   rateLimited: (keyPrefix, requestsPerMinute, retryAfterSeconds) =>
-    new OpenAiShapedApiError('rate_limited', messages.rateLimited(keyPrefix, requestsPerMinute, retryAfterSeconds), {
-      type: 'requests',
-      param: null,
-      code: 'rate_limit_exceeded',
-    }),
+    new OpenAiShapedApiError(
+      'rate_limited',
+      messages.rateLimited(keyPrefix, requestsPerMinute, retryAfterSeconds),
+      {
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    ),
 };
 
 /** The errors for a route: OpenAI's shape on the OpenAI-compatible routes, ours everywhere else. */

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from './api-key.ts';
 import { missingKeyMessage } from './auth-errors.ts';
 import { startAuthTestApp, type AuthTestApp } from './__fixtures__/auth-test-app.ts';
-import { createTestDatabaseLocation, testEngines, type TestDatabaseLocation } from './__fixtures__/test-database.ts';
+import {
+  createTestDatabaseLocation,
+  testEngines,
+  type TestDatabaseLocation,
+} from './__fixtures__/test-database.ts';
 
 interface ErrorBody {
   error: { code: string | null; message: string; type?: string; param?: string | null };
@@ -62,7 +66,11 @@ for (const { engine, available } of testEngines) {
       const listed = await call(app, 'GET', '/admin/api-keys', bearer(adminKey));
       expect(listed.status).toBe(200);
       expect((listed.json as { data: { scope: string }[] }).data).toEqual([
-        expect.objectContaining({ scope: 'admin', name: expect.stringMatching(/bootstrap/), revokedAt: null }),
+        expect.objectContaining({
+          scope: 'admin',
+          name: expect.stringMatching(/bootstrap/),
+          revokedAt: null,
+        }),
       ]);
     });
 
@@ -90,7 +98,10 @@ for (const { engine, available } of testEngines) {
     });
 
     it('returns a new key once, and never a key or a hash in lists', async () => {
-      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), { name: 'game-server', scope: 'service' });
+      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), {
+        name: 'game-server',
+        scope: 'service',
+      });
       expect(created.status).toBe(201);
       const body = created.json as { id: string; key: string; prefix: string; scope: string };
       expect(body.key).toMatch(/^sb_service_[A-Za-z0-9_-]{43}$/);
@@ -112,7 +123,10 @@ for (const { engine, available } of testEngines) {
     });
 
     it('lets a service key use /v1 but refuses /admin with 403 naming the scope needed', async () => {
-      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), { name: 'svc', scope: 'service' });
+      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), {
+        name: 'svc',
+        scope: 'service',
+      });
       const serviceKey = (created.json as { key: string }).key;
       expect((await call(app, 'GET', '/v1/things', bearer(serviceKey))).status).toBe(200);
 
@@ -128,7 +142,10 @@ for (const { engine, available } of testEngines) {
 
     it('protects an /admin path even when its controller declares no scope', async () => {
       expect((await call(app, 'GET', '/admin/undeclared')).status).toBe(401);
-      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), { name: 'svc2', scope: 'service' });
+      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), {
+        name: 'svc2',
+        scope: 'service',
+      });
       const serviceKey = (created.json as { key: string }).key;
       expect((await call(app, 'GET', '/admin/undeclared', bearer(serviceKey))).status).toBe(403);
       expect((await call(app, 'GET', '/admin/undeclared', bearer(adminKey))).status).toBe(200);
@@ -142,7 +159,10 @@ for (const { engine, available } of testEngines) {
     });
 
     it('revokes a key: it stops working at once, and revoking again changes nothing', async () => {
-      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), { name: 'temp', scope: 'service' });
+      const created = await call(app, 'POST', '/admin/api-keys', bearer(adminKey), {
+        name: 'temp',
+        scope: 'service',
+      });
       const { id, key } = created.json as { id: string; key: string };
       expect((await call(app, 'GET', '/v1/things', bearer(key))).status).toBe(200);
 
@@ -174,7 +194,9 @@ for (const { engine, available } of testEngines) {
       )!;
       const refused = await call(app, 'POST', `/admin/api-keys/${bootstrap.id}/revoke`, bearer(adminKey));
       expect(refused.status).toBe(409);
-      expect((refused.json as ErrorBody).error.message).toMatch(/last active admin key.*Create another admin key first/s);
+      expect((refused.json as ErrorBody).error.message).toMatch(
+        /last active admin key.*Create another admin key first/s,
+      );
       expect((await call(app, 'GET', '/admin/api-keys', bearer(adminKey))).status).toBe(200);
     });
 
@@ -185,7 +207,9 @@ for (const { engine, available } of testEngines) {
         extra: true,
       });
       expect(response.status).toBe(400);
-      const error = (response.json as { error: { code: string; issues: { path: string; message: string }[] } }).error;
+      const error = (
+        response.json as { error: { code: string; issues: { path: string; message: string }[] } }
+      ).error;
       expect(error.code).toBe('invalid_request');
       const paths = error.issues.map((issue) => issue.path);
       expect(paths).toEqual(expect.arrayContaining(['name', 'scope', 'rateLimitPerMinute']));
@@ -248,7 +272,12 @@ for (const { engine, available } of testEngines) {
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('60');
       expect(limited.json).toEqual({
-        error: { message: expect.stringContaining('Rate limit exceeded'), type: 'requests', param: null, code: 'rate_limit_exceeded' },
+        error: {
+          message: expect.stringContaining('Rate limit exceeded'),
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
       });
     });
   });

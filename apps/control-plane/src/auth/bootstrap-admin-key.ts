@@ -28,7 +28,7 @@ export class BootstrapAdminKey implements OnApplicationBootstrap {
   readonly #logger = new Logger('Auth');
 
   constructor(
-    private readonly keys: ApiKeyService,
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}

@@ -35,7 +35,9 @@ describe('takeToken', () => {
             if (taken.decision.allowed) admitted += 1;
             else expect(taken.decision.retryAfterMs).toBeGreaterThanOrEqual(1);
           }
-          expect(admitted).toBeLessThanOrEqual(requestsPerMinute + Math.floor((now * requestsPerMinute) / 60_000) + 1);
+          expect(admitted).toBeLessThanOrEqual(
+            requestsPerMinute + Math.floor((now * requestsPerMinute) / 60_000) + 1,
+          );
         },
       ),
     );
@@ -43,12 +45,16 @@ describe('takeToken', () => {
 
   it('admits a request after waiting exactly the Retry-After it was given', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 1_000_000 }), (limit, start) => {
-        const drained: TokenBucket = { tokens: 0, updatedAt: start };
-        const refused = takeToken(drained, limit, start).decision;
-        if (refused.allowed) throw new Error('an empty bucket admitted a request');
-        expect(takeToken(drained, limit, start + refused.retryAfterMs).decision.allowed).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (limit, start) => {
+          const drained: TokenBucket = { tokens: 0, updatedAt: start };
+          const refused = takeToken(drained, limit, start).decision;
+          if (refused.allowed) throw new Error('an empty bucket admitted a request');
+          expect(takeToken(drained, limit, start + refused.retryAfterMs).decision.allowed).toBe(true);
+        },
+      ),
     );
   });
 });

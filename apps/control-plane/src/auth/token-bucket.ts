@@ -36,7 +36,8 @@ export function takeToken(
   const capacity = requestsPerMinute;
   const refillPerMs = requestsPerMinute / 60_000;
   const elapsedMs = bucket === undefined ? 0 : Math.max(0, now - bucket.updatedAt);
-  const available = bucket === undefined ? capacity : Math.min(capacity, bucket.tokens + elapsedMs * refillPerMs);
+  const available =
+    bucket === undefined ? capacity : Math.min(capacity, bucket.tokens + elapsedMs * refillPerMs);
   // The tolerance absorbs floating-point error, so waiting exactly the Retry-After always suffices.
   if (available >= 1 - 1e-9) {
     const tokens = Math.max(0, available - 1);

@@ -22,10 +22,10 @@ import { RedisHealthRepository } from './redis-health.repository.ts';
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly database: DatabaseHealthRepository,
-    private readonly redis: RedisHealthRepository,
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    @Inject(DatabaseHealthRepository) private readonly database: DatabaseHealthRepository,
+    @Inject(RedisHealthRepository) private readonly redis: RedisHealthRepository,
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
   ) {}
 
@@ -33,7 +33,9 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
+    return this.health.check([
+      () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** 200 when the database (and Redis, when REDIS_URL is set) answers; 503 naming what does not. */
@@ -76,6 +78,11 @@ export class HealthController {
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  const message = error.message !== '' ? error.message : error instanceof AggregateError ? 'connection refused' : error.name;
+  const message =
+    error.message !== ''
+      ? error.message
+      : error instanceof AggregateError
+        ? 'connection refused'
+        : error.name;
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
 }

@@ -1,4 +1,4 @@
-import { Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminController } from '../http/route-scope.ts';
 import { ModelHealthService, type ModelHealthReport } from './model-health.service.ts';
@@ -15,8 +15,8 @@ export interface ModelHealthList {
 @AdminController('health/models')
 export class ModelHealthController {
   constructor(
-    private readonly health: ModelHealthService,
-    private readonly scheduler: ProbeScheduler,
+    @Inject(ModelHealthService) private readonly health: ModelHealthService,
+    @Inject(ProbeScheduler) private readonly scheduler: ProbeScheduler,
   ) {}
 
   /** The registry's enabled models first (in registry order), then any other model traffic reported on. */

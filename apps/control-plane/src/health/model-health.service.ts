@@ -111,7 +111,7 @@ export class ModelHealthService implements CircuitRegistry {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
-    metrics: MetricsService,
+    @Inject(MetricsService) metrics: MetricsService,
   ) {
     metrics.setCircuitStateSource(() => this.circuitStatuses());
   }
@@ -152,7 +152,11 @@ export class ModelHealthService implements CircuitRegistry {
     const record = this.recordOf(modelId);
     const latencyMs = outcome.latencyMs ?? null;
     if (outcome.source === 'probe') {
-      record.lastProbe = { at: new Date(now).toISOString(), outcome: outcome.ok ? 'success' : outcome.kind, latencyMs };
+      record.lastProbe = {
+        at: new Date(now).toISOString(),
+        outcome: outcome.ok ? 'success' : outcome.kind,
+        latencyMs,
+      };
     }
     if (outcome.circuitReported !== true) {
       const event: CircuitEvent = outcome.ok
@@ -180,7 +184,12 @@ export class ModelHealthService implements CircuitRegistry {
     const now = this.clock.now();
     const record = this.records.get(modelId);
     const circuit = record?.circuit ?? closedCircuitState();
-    const summary = record?.outcomes.summary(now) ?? { attempts: 0, failures: 0, errorRate: null, latencyMs: null };
+    const summary = record?.outcomes.summary(now) ?? {
+      attempts: 0,
+      failures: 0,
+      errorRate: null,
+      latencyMs: null,
+    };
     return {
       modelId,
       provider,

@@ -65,7 +65,11 @@ export class OutcomeWindow {
       latencyMs:
         latencies.length === 0
           ? null
-          : { p50: nearestRank(latencies, 0.5), p95: nearestRank(latencies, 0.95), samples: latencies.length },
+          : {
+              p50: nearestRank(latencies, 0.5),
+              p95: nearestRank(latencies, 0.95),
+              samples: latencies.length,
+            },
     };
   }
 }

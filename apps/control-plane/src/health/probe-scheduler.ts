@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { isProviderError } from '@switchboard/core';
 import { CLOCK, type Clock } from '../config/clock.ts';
@@ -48,11 +54,11 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
   private lastRoundAt: number | null = null;
 
   constructor(
-    private readonly health: ModelHealthService,
+    @Inject(ModelHealthService) private readonly health: ModelHealthService,
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly moduleRef: ModuleRef,
-    private readonly metrics: MetricsService,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
   /** Finds the runner and the targets wherever they were provided, and starts probing if both exist. */
@@ -121,7 +127,9 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
     try {
       await this.runRound(runner, await targets.listTargets());
     } catch (error) {
-      this.#logger.warn(`A probe round failed before it could probe: ${error instanceof Error ? error.message : String(error)}`);
+      this.#logger.warn(
+        `A probe round failed before it could probe: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -133,8 +141,15 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
     timer.unref();
     const startedAt = this.clock.now();
     try {
-      const result = await Promise.race([settle(runner(target, controller.signal)), abortOutcome(controller.signal)]);
-      this.health.recordOutcome(target.modelId, { ...result, latencyMs: this.clock.now() - startedAt, source: 'probe' });
+      const result = await Promise.race([
+        settle(runner(target, controller.signal)),
+        abortOutcome(controller.signal),
+      ]);
+      this.health.recordOutcome(target.modelId, {
+        ...result,
+        latencyMs: this.clock.now() - startedAt,
+        source: 'probe',
+      });
       this.metrics.recordProbe(target.modelId, result.ok ? 'success' : result.kind);
     } finally {
       clearTimeout(timer);

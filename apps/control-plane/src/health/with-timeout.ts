@@ -10,7 +10,11 @@ export class DependencyTimeoutError extends Error {
  * `work`, or a {@link DependencyTimeoutError} after `timeoutMs`, whichever comes first. The timer is
  * unref'd and cleared, so a pending check never keeps the process alive.
  */
-export async function withTimeout<Value>(work: Promise<Value>, timeoutMs: number, what: string): Promise<Value> {
+export async function withTimeout<Value>(
+  work: Promise<Value>,
+  timeoutMs: number,
+  what: string,
+): Promise<Value> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new DependencyTimeoutError(what, timeoutMs)), timeoutMs);

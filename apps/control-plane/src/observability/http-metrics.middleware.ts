@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { MetricsService } from './metrics.service.ts';
 
-/** The route label of requests no route matched (404s), so scanners cannot mint new series. */
+/**
+ * The route label of requests no specific route handled (404s, bodies that failed to parse), so
+ * scanners cannot mint new series. Such requests carry only a catch-all template (`/{*path}`, the
+ * one middleware is mounted on), which is folded into this label.
+ */
 export const unmatchedRoute = 'unmatched';
 
 /** The fields Express adds to a request that this middleware reads. */
@@ -19,7 +23,7 @@ interface RoutedRequest extends IncomingMessage {
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware<RoutedRequest, ServerResponse> {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
   use(request: RoutedRequest, response: ServerResponse, next: (error?: unknown) => void): void {
     const startedAt = performance.now();
@@ -27,7 +31,7 @@ export class HttpMetricsMiddleware implements NestMiddleware<RoutedRequest, Serv
     response.once('close', () => {
       const path = request.route?.path;
       this.metrics.recordHttpRequest({
-        route: typeof path === 'string' ? path : unmatchedRoute,
+        route: typeof path === 'string' && !path.includes('*') ? path : unmatchedRoute,
         method: request.method ?? 'GET',
         status: response.statusCode,
         durationSeconds: (performance.now() - startedAt) / 1000,

@@ -55,13 +55,17 @@ export function dropMessageContent(value: Record<string, unknown>): Record<strin
 function censorObject(value: Record<string, unknown>, depth: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    copy[key] = contentKeys.has(key) && field !== undefined && field !== null ? redactedValue : censor(field, depth + 1);
+    copy[key] =
+      contentKeys.has(key) && field !== undefined && field !== null
+        ? redactedValue
+        : censor(field, depth + 1);
   }
   return copy;
 }
 
 function censor(value: unknown, depth: number): unknown {
-  if (Array.isArray(value)) return depth > maximumDepth ? '[array]' : value.map((item) => censor(item, depth + 1));
+  if (Array.isArray(value))
+    return depth > maximumDepth ? '[array]' : value.map((item) => censor(item, depth + 1));
   if (!isPlainObject(value)) return value;
   return depth > maximumDepth ? '[object]' : censorObject(value, depth);
 }
@@ -73,7 +77,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Request headers worth logging; every other header (credentials, cookies, custom ones) is left out. */
-const loggedRequestHeaders: readonly string[] = ['user-agent', 'content-type', 'content-length', 'x-request-id'];
+const loggedRequestHeaders: readonly string[] = [
+  'user-agent',
+  'content-type',
+  'content-length',
+  'x-request-id',
+];
 
 /** What a request log line says about the request: never its body, query string or credentials. */
 export interface LoggedRequest {
@@ -93,7 +102,12 @@ export function serializeRequest(request: StdSerializedResults['req']): LoggedRe
   }
   const url = typeof request.url === 'string' ? request.url : '';
   const queryAt = url.indexOf('?');
-  return { id: request.id, method: request.method, path: queryAt === -1 ? url : url.slice(0, queryAt), headers };
+  return {
+    id: request.id,
+    method: request.method,
+    path: queryAt === -1 ? url : url.slice(0, queryAt),
+    headers,
+  };
 }
 
 /** pino-http's response serializer: the status only (headers may set cookies or echo keys). */
@@ -102,7 +116,14 @@ export function serializeResponse(response: StdSerializedResults['res']): { stat
 }
 
 /** The fields of a logged error that describe it without quoting a prompt or a provider's answer. */
-const loggedErrorFields: readonly string[] = ['kind', 'status', 'code', 'provider', 'modelId', 'providerCode'];
+const loggedErrorFields: readonly string[] = [
+  'kind',
+  'status',
+  'code',
+  'provider',
+  'modelId',
+  'providerCode',
+];
 
 /**
  * pino's error serializer: type, message, stack and classification fields. The error's cause chain
@@ -110,7 +131,11 @@ const loggedErrorFields: readonly string[] = ['kind', 'status', 'code', 'provide
  * a provider error's own explanation (`providerMessage`).
  */
 export function serializeError(error: StdSerializedResults['err']): Record<string, unknown> {
-  const serialized: Record<string, unknown> = { type: error.type, message: error.message, stack: error.stack };
+  const serialized: Record<string, unknown> = {
+    type: error.type,
+    message: error.message,
+    stack: error.stack,
+  };
   const source = error as unknown as Record<string, unknown>;
   for (const field of loggedErrorFields) {
     const value = source[field];

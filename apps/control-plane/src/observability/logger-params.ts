@@ -67,7 +67,8 @@ export function createLoggerParams(settings: LoggerSettings): Params {
 export function createObservabilityLoggerModule(destination?: DestinationStream): DynamicModule {
   return LoggerModule.forRootAsync({
     inject: [CONTROL_PLANE_CONFIG],
-    useFactory: (config: ControlPlaneConfig): Params => createLoggerParams({ level: config.logLevel, destination }),
+    useFactory: (config: ControlPlaneConfig): Params =>
+      createLoggerParams({ level: config.logLevel, destination }),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsService } from './metrics.service.ts';
 
@@ -11,7 +11,7 @@ import { MetricsService } from './metrics.service.ts';
 @ApiExcludeController()
 @Controller()
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
   @Get('metrics')
   async scrape(@Res({ passthrough: true }) response: ServerResponse): Promise<string> {

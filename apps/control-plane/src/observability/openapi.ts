@@ -28,7 +28,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       { type: 'http', scheme: 'bearer', bearerFormat: 'sb_<scope>_<key>', description: authDescription },
       bearerSchemeName,
     )
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: authDescription }, apiKeyHeaderSchemeName)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: authDescription },
+      apiKeyHeaderSchemeName,
+    )
     .addSecurityRequirements(bearerSchemeName)
     .addSecurityRequirements(apiKeyHeaderSchemeName)
     .build();

@@ -276,34 +276,42 @@ describe('RegistryService with arbitrary bodies', () => {
   /** Any JSON, and valid specs with one field replaced by any JSON, which reach deeper checks. */
   const body = fc.oneof(
     fc.jsonValue(),
-    fc.record({ key: fc.constantFrom(...Object.keys(simFast)), value: fc.jsonValue() }).map(({ key, value }) => ({ ...structuredClone(simFast), id: 'sim/fuzz', [key]: value })),
+    fc
+      .record({ key: fc.constantFrom(...Object.keys(simFast)), value: fc.jsonValue() })
+      .map(({ key, value }) => ({ ...structuredClone(simFast), id: 'sim/fuzz', [key]: value })),
   );
 
   it('answers every write with a result or a 4xx naming the problem, and stores nothing on rejection', async () => {
     const { sut, repository } = await setUp();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...collections), fc.constantFrom('create', 'replace', 'patch'), body, async (collection, operation, input) => {
-        const commits = repository.commits;
-        const before = await sut.currentState();
-        const outcome = await (operation === 'create'
-          ? sut.create(collection, input)
-          : operation === 'replace'
-            ? sut.replace(collection, existingId[collection], input)
-            : sut.patch(collection, existingId[collection], input)
-        ).then(
-          () => 'accepted' as const,
-          (error: unknown) => error,
-        );
-        if (outcome === 'accepted') return;
-        expect(outcome).toBeInstanceOf(ApiError);
-        const error = outcome as ApiError;
-        expect(error.status).toBeGreaterThanOrEqual(400);
-        expect(error.status).toBeLessThan(500);
-        expect(error.message.length).toBeGreaterThan(10);
-        if (error.status === 400) expect(error.issues?.length).toBeGreaterThan(0);
-        expect(repository.commits).toBe(commits);
-        expect(await sut.currentState()).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...collections),
+        fc.constantFrom('create', 'replace', 'patch'),
+        body,
+        async (collection, operation, input) => {
+          const commits = repository.commits;
+          const before = await sut.currentState();
+          const outcome = await (
+            operation === 'create'
+              ? sut.create(collection, input)
+              : operation === 'replace'
+                ? sut.replace(collection, existingId[collection], input)
+                : sut.patch(collection, existingId[collection], input)
+          ).then(
+            () => 'accepted' as const,
+            (error: unknown) => error,
+          );
+          if (outcome === 'accepted') return;
+          expect(outcome).toBeInstanceOf(ApiError);
+          const error = outcome as ApiError;
+          expect(error.status).toBeGreaterThanOrEqual(400);
+          expect(error.status).toBeLessThan(500);
+          expect(error.message.length).toBeGreaterThan(10);
+          if (error.status === 400) expect(error.issues?.length).toBeGreaterThan(0);
+          expect(repository.commits).toBe(commits);
+          expect(await sut.currentState()).toEqual(before);
+        },
+      ),
       { numRuns: 600 },
     );
   });

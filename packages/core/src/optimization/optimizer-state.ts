@@ -7,9 +7,13 @@ import { createLatencySketch, type LatencySketch } from './latency-sketch.ts';
  * changes. In time rather than in requests, so that an estimate means the same at night as at peak.
  */
 export interface OptimizerHalfLives {
-  /** Quality evidence (feedback, game signals, screen outcomes). Default 30 minutes. */
+  /**
+   * Quality evidence (feedback, game signals, screen outcomes). Default one hour: a model's quality
+   * changes rarely (a provider swaps the model behind a name) and its signals are weak, so the
+   * estimate needs a long memory to be steady.
+   */
   qualityMs: number;
-  /** Latency sketches and output speed. Default 15 minutes. */
+  /** Latency sketches and output speed. Default 5 minutes: provider load shifts within minutes. */
   latencyMs: number;
   /** Attempts and errors. Default 5 minutes: an error rate must react within minutes. */
   reliabilityMs: number;
@@ -17,8 +21,8 @@ export interface OptimizerHalfLives {
 
 /** The half-lives used unless told otherwise. */
 export const defaultHalfLives: Readonly<OptimizerHalfLives> = Object.freeze({
-  qualityMs: 30 * 60_000,
-  latencyMs: 15 * 60_000,
+  qualityMs: 60 * 60_000,
+  latencyMs: 5 * 60_000,
   reliabilityMs: 5 * 60_000,
 });
 

@@ -75,6 +75,31 @@ function observedFromCell(state: OptimizerState, cell: OptimizerCell, now: numbe
   };
 }
 
+/**
+ * How many observations the prior's tail shape (p95 ÷ p50) is worth: about one observation in
+ * the tail. A p95 read from a handful of samples is little more than their maximum, and would make
+ * a model tried a few times look slow (or fast) on the strength of one sample.
+ */
+const tailPriorWeight = 20;
+
+/**
+ * p95 ÷ p50 of the time to first token: the prior's ratio and the observed one averaged, the
+ * prior weighing {@link tailPriorWeight} observations. The centre of a distribution is learned
+ * from a few samples, its tail needs a few dozen.
+ */
+function tailRatio(
+  priors: ModelSpec['latencyPriors'],
+  sketch: OptimizerCell['latency']['firstToken'],
+  weight: number,
+): number {
+  const priorRatio = Math.max(priors.timeToFirstTokenP95Ms / priors.timeToFirstTokenP50Ms, 1);
+  const observedP50 = sketchQuantile(sketch, 0.5);
+  const observedP95 = sketchQuantile(sketch, 0.95);
+  if (observedP50 === undefined || observedP95 === undefined || !(weight > 0)) return priorRatio;
+  const observedRatio = Math.max(observedP95 / Math.max(observedP50, 1e-9), 1);
+  return (priorRatio * tailPriorWeight + observedRatio * weight) / (tailPriorWeight + weight);
+}
+
 /** `prior` and `observed` averaged, each weighed by the observations behind it. */
 function blend(prior: number, observed: number | undefined, observedWeight: number): number {
   if (observed === undefined || !(observedWeight > 0)) return prior;
@@ -82,18 +107,26 @@ function blend(prior: number, observed: number | undefined, observedWeight: numb
 }
 
 /**
- * The registry's priors for a pair with what traffic taught laid over them:
+ * The registry's priors for a pair with what traffic taught laid over them, with w =
+ * `priorObservationWeight` (4):
  *
- * - Quality: the Beta posterior Beta(α, β) with α = prior × w + successes and
- *   β = (1 − prior) × w + failures, where w = `priorObservationWeight` (4) and the evidence is
- *   decayed to `now`; `qualityMean` is α / (α + β) and `qualityObservations` α + β, which is what
- *   `select()` draws its Thompson sample from. Evidence that fades widens the posterior again, so a
- *   model that has not been used for a while is explored again.
- * - Latency quantiles and output speed: the prior and the observed value averaged, the prior
- *   weighing w observations and the observation its discounted sample count, so a single early
- *   measurement does not overturn the prior and a few dozen all but replace it.
- * - Error rate: discounted errors ÷ (discounted attempts + w): the prior says "no errors" with the
- *   weight of w attempts, so one early failure reads as 20 %, not 100 %.
+ * - Quality: the Beta posterior with α = prior × w + successes and β = (1 − prior) × w + failures
+ *   (discounted evidence as of its last update): `qualityMean` is α / (α + β). Its
+ *   `qualityObservations`, which sets how widely `select()` draws its Thompson sample, is w plus the
+ *   evidence decayed further to `now`. So time without news makes the optimiser less sure of a
+ *   model, and it tries the model again, but not more optimistic about it: a model that degraded and
+ *   was dropped is not handed traffic back merely because its bad evidence aged (quality treated
+ *   as a random walk, not as drifting back to the registry's guess).
+ * - Median time to first token and output speed: the prior and the observed value averaged, the
+ *   prior weighing w observations and the observation its discounted sample count as of its last
+ *   update, so a single early measurement does not overturn the prior, a few dozen all but replace
+ *   it, and the last measurements stay the estimate until new ones arrive.
+ * - p95 time to first token: that median times a tail ratio (p95 ÷ p50) learned the same way but
+ *   with the prior's ratio worth 20 observations (see `tailRatio`).
+ * - Error rate: errors ÷ (attempts + w), both decayed to `now`: the prior says "no errors" with the
+ *   weight of w attempts, so one early failure reads as 20 %, not 100 %, and a burst of failures is
+ *   forgiven as it ages, since failures are mostly transient (outages end; the circuit breaker
+ *   handles the acute ones).
  */
 export function statsOfCell(
   state: OptimizerState,
@@ -114,28 +147,33 @@ export function statsOfCell(
       errorRate: 0,
     };
   }
-  const observed = observedFromCell(state, cell, now);
-  const alpha = priorQuality * priorObservationWeight + observed.qualitySuccesses;
-  const beta = (1 - priorQuality) * priorObservationWeight + observed.qualityFailures;
+  const { quality, reliability, latency } = cell;
+  const { halfLives } = state;
+  // Quality and latency estimates stay where the last evidence put them; only the confidence in
+  // quality fades. Reliability fades back to the prior's "no errors".
+  const alpha = priorQuality * priorObservationWeight + quality.successes;
+  const beta = (1 - priorQuality) * priorObservationWeight + quality.failures;
+  const evidence = (quality.successes + quality.failures) * decayFactor(quality.updatedAt, now, halfLives.qualityMs);
+  const reliabilityFactor = decayFactor(reliability.updatedAt, now, halfLives.reliabilityMs);
+  const firstTokenWeight = sketchWeight(latency.firstToken);
+  const firstTokenP50 = blend(
+    latencyPriors.timeToFirstTokenP50Ms,
+    sketchQuantile(latency.firstToken, 0.5),
+    firstTokenWeight,
+  );
   return {
     qualityMean: alpha / (alpha + beta),
-    qualityObservations: alpha + beta,
-    timeToFirstTokenP50Ms: blend(
-      latencyPriors.timeToFirstTokenP50Ms,
-      observed.timeToFirstTokenP50Ms,
-      observed.timeToFirstTokenWeight,
-    ),
-    timeToFirstTokenP95Ms: blend(
-      latencyPriors.timeToFirstTokenP95Ms,
-      observed.timeToFirstTokenP95Ms,
-      observed.timeToFirstTokenWeight,
-    ),
+    qualityObservations: priorObservationWeight + evidence,
+    timeToFirstTokenP50Ms: firstTokenP50,
+    timeToFirstTokenP95Ms: firstTokenP50 * tailRatio(latencyPriors, latency.firstToken, firstTokenWeight),
     outputTokensPerSecond: blend(
       latencyPriors.outputTokensPerSecond,
-      observed.outputTokensPerSecond,
-      observed.throughputWeight,
+      latency.generationMs > 0 ? (latency.outputTokens * 1000) / latency.generationMs : undefined,
+      latency.throughputSamples,
     ),
-    errorRate: observed.errors / (observed.attempts + priorObservationWeight),
+    errorRate:
+      (reliability.errors * reliabilityFactor) /
+      (reliability.attempts * reliabilityFactor + priorObservationWeight),
   };
 }
 

@@ -76,7 +76,10 @@ export async function startAuthTestApp(
   opened: OpenedDatabase,
   options: { adminKey?: string; auth?: Partial<AuthOptions> } = {},
 ): Promise<AuthTestApp> {
-  const config = loadControlPlaneConfig({}, { logLevel: 'silent', ...(options.adminKey === undefined ? {} : { adminKey: options.adminKey }) });
+  const config = loadControlPlaneConfig(
+    {},
+    { logLevel: 'silent', ...(options.adminKey === undefined ? {} : { adminKey: options.adminKey }) },
+  );
   const clock = manualClock();
   const announced: string[] = [];
   const moduleRef = await Test.createTestingModule({

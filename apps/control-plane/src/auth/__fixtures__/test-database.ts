@@ -32,7 +32,9 @@ export interface TestDatabaseLocation {
 }
 
 /** A fresh, isolated location on `engine`. */
-export async function createTestDatabaseLocation(engine: 'pglite' | 'postgres'): Promise<TestDatabaseLocation> {
+export async function createTestDatabaseLocation(
+  engine: 'pglite' | 'postgres',
+): Promise<TestDatabaseLocation> {
   if (engine === 'pglite') {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'sb-auth-test-'));
     return {
@@ -66,9 +68,9 @@ async function openMigrated(settings: {
   databaseSchema?: string;
 }): Promise<OpenedDatabase> {
   const opened = await openDatabase(settings);
-  const exists = await sql<{ present: string | null }>`select to_regclass('api_keys')::text as present`.execute(
-    opened.database,
-  );
+  const exists = await sql<{
+    present: string | null;
+  }>`select to_regclass('api_keys')::text as present`.execute(opened.database);
   if (exists.rows[0]?.present === null || exists.rows[0]?.present === undefined) {
     await apiKeysMigration.up(opened.database as unknown as Kysely<unknown>);
   }

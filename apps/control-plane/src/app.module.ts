@@ -6,6 +6,13 @@ import type { ControlPlaneConfig } from './config/control-plane-config.ts';
 import { DatabaseModule } from './database/database.module.ts';
 import type { OpenedDatabase } from './database/open-database.ts';
 import { ApiExceptionFilter } from './errors/api-exception.filter.ts';
+import { AuthModule } from './auth/auth.module.ts';
+import { HealthModule } from './health/health.module.ts';
+import { PROBE_TARGETS } from './health/probe-runner.ts';
+import { registryProbeTargets } from './health/registry-probe-targets.ts';
+import { createObservabilityLoggerModule } from './observability/logger-params.ts';
+import { ObservabilityModule } from './observability/observability.module.ts';
+import { RegistryService } from './registry/registry.service.ts';
 import type { RegistryEventsOptions } from './registry/registry-events.service.ts';
 import { RegistryModule } from './registry/registry.module.ts';
 
@@ -18,12 +25,8 @@ export interface AppModuleOptions {
 }
 
 /**
- * The control plane's root module. Feature modules still to come, each standalone and added here:
- * - AuthModule: API keys with scopes; a global guard reading `ROUTE_SCOPE` (src/http/route-scope.ts)
- * - HealthModule: `/health/live`, `/health/ready`, per-model health and probes
- * - ObservabilityModule: Prometheus `/metrics`, pino logging, OpenAPI at `/docs`
- * - GatewayModule: `/v1/chat/completions`, `/v1/models`, `/v1/select`, `/v1/feedback`
- * - CostModule: telemetry ingest, ledger, budgets, analytics
+ * The control plane's root module: configuration and storage first, then the feature modules. Still
+ * to come: CostModule (telemetry ingest, ledger, budgets, analytics).
  */
 @Module({})
 export class AppModule {
@@ -34,8 +37,15 @@ export class AppModule {
         ConfigModule.forRoot(options.config, options.clock),
         DatabaseModule.forRoot(options.database),
         RegistryModule.forRoot({ events: options.registryEvents }),
+        ObservabilityModule,
+        createObservabilityLoggerModule(),
+        AuthModule.forRoot(),
+        HealthModule.forRoot(),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: PROBE_TARGETS, useFactory: registryProbeTargets, inject: [RegistryService] },
+      ],
     };
   }
 }

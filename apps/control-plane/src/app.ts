@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { LogLevel as NestLogLevel, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.ts';
+import { setupOpenApi } from './observability/openapi.ts';
 import { systemClock, type Clock } from './config/clock.ts';
 import {
   loadControlPlaneConfig,
@@ -86,6 +88,7 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
         logger: options.logger ?? (config.logLevel === 'silent' ? false : nestLevels[config.logLevel]),
         bodyParser: false,
         abortOnError: false,
+        bufferLogs: options.logger === undefined,
       },
     );
   } catch (error) {
@@ -93,7 +96,9 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
     throw error;
   }
   app.useBodyParser('json', { limit: jsonBodyLimit, type: ['application/json', 'application/*+json'] });
-  // App-wide HTTP setup of the modules still to come goes here, before init (OpenAPI at /docs, the pino logger).
+  if (options.logger === undefined) app.useLogger(app.get(Logger));
+  // Before init, or Nest's 404 handler hides /docs.
+  setupOpenApi(app);
   try {
     await app.init();
   } catch (error) {

@@ -34,13 +34,17 @@ interface Running {
   database: TestDatabase;
 }
 
+/** The bootstrap admin key every instance in these tests is started with. */
+const adminKey = 'sb_admin_registry-e2e-bootstrap-key';
+
 async function start(
   target: TestDatabaseTarget,
-  env: Environment = {},
+  extraEnv: Environment = {},
   database?: TestDatabase,
 ): Promise<Running> {
   const testDatabase = database ?? (await target.create());
   const config: ControlPlaneConfigOverrides = { ...testDatabase.settings, port: 0, logLevel: 'silent' };
+  const env: Environment = { SWITCHBOARD_ADMIN_KEY: adminKey, ...extraEnv };
   const controlPlane = await createControlPlaneApp({ config, env, registryEvents: { heartbeatMs: 50 } });
   const urls = await controlPlane.listen();
   return { controlPlane, base: urls.base, database: testDatabase };
@@ -64,7 +68,7 @@ async function call(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${adminKey}`, ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] = 'application/json';
@@ -274,7 +278,7 @@ for (const target of testDatabaseTargets()) {
     it('streams the current version on connection, then each change, with heartbeats, and cleans up', async () => {
       const abort = new AbortController();
       const response = await fetch(`${base}/v1/registry/events`, {
-        headers: { accept: 'text/event-stream' },
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${adminKey}` },
         signal: abort.signal,
       });
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -303,6 +307,7 @@ for (const target of testDatabaseTargets()) {
     it('feeds the SDK registry source, which verifies hashes and follows changes', async () => {
       const source = await createControlPlaneRegistrySource({
         baseUrl: base,
+        apiKey: adminKey,
         pollIntervalMs: 60_000,
         onProblem: () => undefined,
       });

@@ -126,7 +126,10 @@ export function oracleStrategy(world: RoutingWorld): Strategy {
   return {
     name: 'oracle',
     baseline: false,
-    choose: (request) => ({ modelId: best(utilities(world, request), (row) => row.utility).modelId, explored: false }),
+    choose: (request) => ({
+      modelId: best(utilities(world, request), (row) => row.utility).modelId,
+      explored: false,
+    }),
     observe: () => undefined,
   };
 }
@@ -137,7 +140,10 @@ export function bestQualityStrategy(world: RoutingWorld): Strategy {
     name: 'best quality',
     baseline: true,
     choose: (request) => ({
-      modelId: best(request.eligible, (modelId) => world.truthOf(modelId, request.context.taskType, request.index).quality),
+      modelId: best(
+        request.eligible,
+        (modelId) => world.truthOf(modelId, request.context.taskType, request.index).quality,
+      ),
       explored: false,
     }),
     observe: () => undefined,
@@ -164,7 +170,10 @@ export function roundRobinStrategy(): Strategy {
   return {
     name: 'round-robin',
     baseline: true,
-    choose: (request) => ({ modelId: request.eligible[counter++ % request.eligible.length]!, explored: false }),
+    choose: (request) => ({
+      modelId: request.eligible[counter++ % request.eligible.length]!,
+      explored: false,
+    }),
     observe: () => undefined,
   };
 }
@@ -203,7 +212,10 @@ export function lowestLatencyStrategy(): Strategy {
   return {
     name: 'lowest latency (LiteLLM)',
     baseline: true,
-    choose: (request) => ({ modelId: best(request.eligible, (modelId) => -average(modelId)), explored: false }),
+    choose: (request) => ({
+      modelId: best(request.eligible, (modelId) => -average(modelId)),
+      explored: false,
+    }),
     observe: (request, modelId, outcome) => {
       const list = samples.get(modelId) ?? [];
       const tokens = outcome.ok ? Math.max(outcome.outputTokens, 1) : Math.max(request.outputTokens, 1);
@@ -232,7 +244,10 @@ function selectChoice(request: SimulatedRequest, world: RoutingWorld, stats: Sta
  * The statistical optimiser: the real `select()` on the optimiser's `statsView` every request,
  * with the policy's real exploration, learning from its own picks' outcomes and player signals.
  */
-export function optimiserStrategy(world: RoutingWorld, state: OptimizerState = createOptimizerState()): Strategy & {
+export function optimiserStrategy(
+  world: RoutingWorld,
+  state: OptimizerState = createOptimizerState(),
+): Strategy & {
   state: OptimizerState;
 } {
   return {
@@ -253,7 +268,8 @@ export function optimiserStrategy(world: RoutingWorld, state: OptimizerState = c
         totalMs: outcome.ok ? outcome.totalMs : undefined,
         outputTokens: outcome.ok ? outcome.outputTokens : undefined,
       });
-      if (outcome.signal !== undefined) recordQuality(state, { modelId, taskType, now, signal: outcome.signal });
+      if (outcome.signal !== undefined)
+        recordQuality(state, { modelId, taskType, now, signal: outcome.signal });
     },
   };
 }

@@ -237,7 +237,9 @@ export class RoutingWorld {
   }
 
   private drawTruth(random: SeededRandom): void {
-    const surprises = new Map(qualitySurprises.map(([model, task, quality]) => [`${model}|${task}`, quality]));
+    const surprises = new Map(
+      qualitySurprises.map(([model, task, quality]) => [`${model}|${task}`, quality]),
+    );
     for (const model of this.snapshot.models) {
       // One latency character per model (deployment), shared by its tasks.
       const latencyScale = 0.75 + 0.6 * random.next();
@@ -289,7 +291,14 @@ export class RoutingWorld {
         clamp(0.45 * allowance * Math.exp(0.4 * random.nextNormal()), 16, allowance),
       );
       // Eligibility does not depend on statistics here (no latency budgets), so priors tell it.
-      const decision = select({ context, request, snapshot: this.snapshot, health: allHealthy, stats: priors, seed: 0 });
+      const decision = select({
+        context,
+        request,
+        snapshot: this.snapshot,
+        health: allHealthy,
+        stats: priors,
+        seed: 0,
+      });
       const rejected = new Set(decision.rejections.map((rejection) => rejection.modelId));
       const eligible = this.snapshot.models.map((model) => model.id).filter((id) => !rejected.has(id));
       requests.push({
@@ -356,7 +365,8 @@ export class RoutingWorld {
   call(modelId: string, request: SimulatedRequest): SimulatedOutcome {
     const random = createSeededRandom(mixKey(this.seed, request.index, this.modelIndex.get(modelId)!));
     const truth = this.truthOf(modelId, request.context.taskType, request.index);
-    const firstToken = truth.timeToFirstTokenMedianMs * Math.exp(truth.timeToFirstTokenSigma * random.nextNormal());
+    const firstToken =
+      truth.timeToFirstTokenMedianMs * Math.exp(truth.timeToFirstTokenSigma * random.nextNormal());
     const speed = truth.tokensPerSecond * Math.exp(0.15 * random.nextNormal());
     const outputTokens = this.outputTokensOn(modelId, request);
     const failed = random.next() < truth.failureRate;
@@ -366,7 +376,15 @@ export class RoutingWorld {
       const errorKind = kindDraw < 0.4 ? 'server' : kindDraw < 0.7 ? 'overloaded' : 'timeout';
       const timeout = request.policy.timeouts.firstTokenMs;
       const totalMs = errorKind === 'timeout' ? timeout : Math.min(firstToken, timeout) * 0.5;
-      return { ok: false, errorKind, timeToFirstTokenMs: undefined, totalMs, outputTokens: 0, costMicros: 0, signal: undefined };
+      return {
+        ok: false,
+        errorKind,
+        timeToFirstTokenMs: undefined,
+        totalMs,
+        outputTokens: 0,
+        costMicros: 0,
+        signal: undefined,
+      };
     }
     const totalMs = firstToken + (outputTokens * 1000) / speed;
     const price = this.priceOf(modelId);

@@ -160,19 +160,23 @@ function relearn(
   let most = { picked: -1, total: 1 };
   for (const [task, entry] of counts) if (entry.picked > most.picked) [taskType, most] = [task, entry];
   const before = most.picked / most.total;
-  const after = world.requests.filter((request) => request.index >= fromRequest && request.context.taskType === taskType);
+  const after = world.requests.filter(
+    (request) => request.index >= fromRequest && request.context.taskType === taskType,
+  );
   // The last window in which the model still had most of the task; relearned at the request after it.
   const window: boolean[] = [];
   let lastMajority = fromRequest - 1;
   for (const request of after) {
     window.push(picks[request.index] === modelId);
     if (window.length > relearnWindow) window.shift();
-    if (window.length < relearnWindow || window.filter(Boolean).length * 2 > relearnWindow) lastMajority = request.index;
+    if (window.length < relearnWindow || window.filter(Boolean).length * 2 > relearnWindow)
+      lastMajority = request.index;
   }
   const next = after.find((request) => request.index > lastMajority);
   const requests = next === undefined ? null : next.index - fromRequest + 1;
   const late = after.slice(-100);
-  const lateShare = late.filter((request) => picks[request.index] === modelId).length / Math.max(late.length, 1);
+  const lateShare =
+    late.filter((request) => picks[request.index] === modelId).length / Math.max(late.length, 1);
   return { taskType, before, requests: before > 0.5 ? requests : null, after: lateShare };
 }
 
@@ -189,7 +193,10 @@ console.table(
     'mean utility': round(tally.utility / tally.served),
     'vs oracle': round(tally.utility / oracle.utility),
     ...Object.fromEntries(
-      checkpoints.map((checkpoint) => [`regret@${checkpoint}`, round(tally.regretPoints[checkpoint / regretStep - 1]!, 1)]),
+      checkpoints.map((checkpoint) => [
+        `regret@${checkpoint}`,
+        round(tally.regretPoints[checkpoint / regretStep - 1]!, 1),
+      ]),
     ),
     '$ / 1k req': round(tally.costMicros / tally.served / 1_000, 3),
     'p95 ms': Math.round(percentile(tally.latencies, 0.95)),
@@ -245,13 +252,19 @@ const targets: [string, boolean][] = [
     `cost at least 30% below best quality (${round(100 * (1 - costVsBestQuality), 1)}% lower)`,
     costVsBestQuality <= 0.7,
   ],
-  [`quality at least 95% of best quality (${round(100 * qualityVsBestQuality, 1)}%)`, qualityVsBestQuality >= 0.95],
+  [
+    `quality at least 95% of best quality (${round(100 * qualityVsBestQuality, 1)}%)`,
+    qualityVsBestQuality >= 0.95,
+  ],
   [
     `degraded model re-learned within 1,000 requests (${optimiserRelearn.requests ?? 'never'})`,
     optimiserRelearn.requests !== null && optimiserRelearn.requests <= 1_000,
   ],
   ['better utility than every baseline', beatsAllBaselines],
-  [`no exploration at crisis risk (${optimiser.crisisExplored} of ${optimiser.crisis})`, optimiser.crisisExplored === 0],
+  [
+    `no exploration at crisis risk (${optimiser.crisisExplored} of ${optimiser.crisis})`,
+    optimiser.crisisExplored === 0,
+  ],
 ];
 for (const [target, met] of targets) console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);
 console.log(
@@ -269,7 +282,13 @@ const series: RegretSeries[] = tallies
 const svgPath = `${outputFolder}routing-regret.svg`;
 writeFileSync(
   svgPath,
-  regretSvg(series, regretStep, requestCount, world.degradation.fromRequest, 'Routing benchmark: cumulative regret'),
+  regretSvg(
+    series,
+    regretStep,
+    requestCount,
+    world.degradation.fromRequest,
+    'Routing benchmark: cumulative regret',
+  ),
 );
 console.log(`Plot: ${svgPath}`);
 

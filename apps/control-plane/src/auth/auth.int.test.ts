@@ -43,14 +43,14 @@ function generatedKeyIn(announced: readonly string[]): string {
   return match[0];
 }
 
-for (const { engine, available } of testEngines) {
-  describe.skipIf(!available)(`API keys and the guard (${engine})`, () => {
+for (const target of testEngines) {
+  describe.skipIf(!target.available)(`API keys and the guard (${target.name})`, () => {
     let location: TestDatabaseLocation;
     let app: AuthTestApp;
     let adminKey: string;
 
     beforeAll(async () => {
-      location = await createTestDatabaseLocation(engine);
+      location = await createTestDatabaseLocation(target);
       app = await startAuthTestApp(await location.open());
       adminKey = generatedKeyIn(app.announced);
     });
@@ -282,9 +282,9 @@ for (const { engine, available } of testEngines) {
     });
   });
 
-  describe.skipIf(!available)(`bootstrap admin key across restarts (${engine})`, () => {
+  describe.skipIf(!target.available)(`bootstrap admin key across restarts (${target.name})`, () => {
     it('prints a generated key only at the first start', async () => {
-      const location = await createTestDatabaseLocation(engine);
+      const location = await createTestDatabaseLocation(target);
       try {
         const first = await startAuthTestApp(await location.open());
         const key = generatedKeyIn(first.announced);
@@ -303,7 +303,7 @@ for (const { engine, available } of testEngines) {
     });
 
     it('stores SWITCHBOARD_ADMIN_KEY hashed, prints nothing, and does not store it twice', async () => {
-      const location = await createTestDatabaseLocation(engine);
+      const location = await createTestDatabaseLocation(target);
       const environmentKey = 'operator-chosen-admin-key-0123456789';
       try {
         const first = await startAuthTestApp(await location.open(), { adminKey: environmentKey });
@@ -326,7 +326,7 @@ for (const { engine, available } of testEngines) {
     });
 
     it('requires an admin key for /metrics when metricsAccess is admin', async () => {
-      const location = await createTestDatabaseLocation(engine);
+      const location = await createTestDatabaseLocation(target);
       try {
         const app = await startAuthTestApp(await location.open(), { auth: { metricsAccess: 'admin' } });
         try {

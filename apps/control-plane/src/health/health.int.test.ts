@@ -25,13 +25,14 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-for (const { engine, available } of testEngines) {
-  describe.skipIf(!available)(`liveness and readiness (${engine})`, () => {
+for (const target of testEngines) {
+  const engine = target.name === 'PGlite' ? 'pglite' : 'postgres';
+  describe.skipIf(!target.available)(`liveness and readiness (${target.name})`, () => {
     let location: TestDatabaseLocation;
     let app: HealthTestApp;
 
     beforeAll(async () => {
-      location = await createTestDatabaseLocation(engine);
+      location = await createTestDatabaseLocation(target);
       app = await createHealthTestApp(await location.open());
     });
 
@@ -78,7 +79,7 @@ describe('readiness with a dependency down', () => {
   });
 
   it('reports a configured Redis that does not answer as 503', async () => {
-    const location = await createTestDatabaseLocation('pglite');
+    const location = await createTestDatabaseLocation(testEngines[0]!);
     const app = await createHealthTestApp(await location.open(), {
       config: { redisUrl: 'redis://127.0.0.1:1' },
       health: { readinessTimeoutMs: 1_500 },
@@ -99,7 +100,7 @@ describe('readiness with a dependency down', () => {
   it.skipIf(redisUrl === undefined || redisUrl === '')(
     'checks a live Redis when REDIS_URL is set',
     async () => {
-      const location = await createTestDatabaseLocation('pglite');
+      const location = await createTestDatabaseLocation(testEngines[0]!);
       const app = await createHealthTestApp(await location.open(), { config: { redisUrl: redisUrl! } });
       try {
         const ready = await getJson(`${app.url}/health/ready`);

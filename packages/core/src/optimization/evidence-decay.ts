@@ -23,7 +23,9 @@ export function isReliabilityEmpty(counts: ReliabilityCounts): boolean {
 /** See {@link isQualityEmpty}. */
 export function isLatencyEmpty(counts: LatencyCounts): boolean {
   return (
-    counts.firstToken.counts.length === 0 && counts.total.counts.length === 0 && counts.throughputSamples === 0
+    counts.firstToken.counts.length === 0 &&
+    counts.total.counts.length === 0 &&
+    counts.throughputSamples === 0
   );
 }
 
@@ -145,9 +147,11 @@ export function mergeLatency(first: LatencyCounts, second: LatencyCounts, halfLi
     firstToken,
     total,
     outputTokens:
-      (keepsFirst ? first.outputTokens * firstFactor : 0) + (keepsSecond ? second.outputTokens * secondFactor : 0),
+      (keepsFirst ? first.outputTokens * firstFactor : 0) +
+      (keepsSecond ? second.outputTokens * secondFactor : 0),
     generationMs:
-      (keepsFirst ? first.generationMs * firstFactor : 0) + (keepsSecond ? second.generationMs * secondFactor : 0),
+      (keepsFirst ? first.generationMs * firstFactor : 0) +
+      (keepsSecond ? second.generationMs * secondFactor : 0),
     throughputSamples: samples,
   };
 }

@@ -16,7 +16,11 @@ function sameHalfLives(first: Readonly<OptimizerHalfLives>, second: Readonly<Opt
   );
 }
 
-function mergeCells(first: OptimizerCell, second: OptimizerCell, halfLives: OptimizerHalfLives): OptimizerCell {
+function mergeCells(
+  first: OptimizerCell,
+  second: OptimizerCell,
+  halfLives: OptimizerHalfLives,
+): OptimizerCell {
   return {
     modelId: first.modelId,
     taskType: first.taskType,

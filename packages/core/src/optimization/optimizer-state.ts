@@ -146,7 +146,11 @@ export function emptyCell(modelId: string, taskType: TaskType): OptimizerCell {
 }
 
 /** The cell of a pair, or `undefined` when nothing was recorded for it. */
-export function findCell(state: OptimizerState, modelId: string, taskType: TaskType): OptimizerCell | undefined {
+export function findCell(
+  state: OptimizerState,
+  modelId: string,
+  taskType: TaskType,
+): OptimizerCell | undefined {
   return state.cells.get(taskType)?.get(modelId);
 }
 

@@ -103,7 +103,9 @@ function tailRatio(
 /** `prior` and `observed` averaged, each weighed by the observations behind it. */
 function blend(prior: number, observed: number | undefined, observedWeight: number): number {
   if (observed === undefined || !(observedWeight > 0)) return prior;
-  return (prior * priorObservationWeight + observed * observedWeight) / (priorObservationWeight + observedWeight);
+  return (
+    (prior * priorObservationWeight + observed * observedWeight) / (priorObservationWeight + observedWeight)
+  );
 }
 
 /**
@@ -153,7 +155,8 @@ export function statsOfCell(
   // quality fades. Reliability fades back to the prior's "no errors".
   const alpha = priorQuality * priorObservationWeight + quality.successes;
   const beta = (1 - priorQuality) * priorObservationWeight + quality.failures;
-  const evidence = (quality.successes + quality.failures) * decayFactor(quality.updatedAt, now, halfLives.qualityMs);
+  const evidence =
+    (quality.successes + quality.failures) * decayFactor(quality.updatedAt, now, halfLives.qualityMs);
   const reliabilityFactor = decayFactor(reliability.updatedAt, now, halfLives.reliabilityMs);
   const firstTokenWeight = sketchWeight(latency.firstToken);
   const firstTokenP50 = blend(
@@ -219,7 +222,9 @@ export function statsView(state: OptimizerState, snapshot: RegistrySnapshot, now
             `${snapshot.version}: build the stats view from the snapshot you select against.`,
         );
       }
-      const stats = Object.freeze(statsOfCell(state, model, taskType, findCell(state, modelId, taskType), now));
+      const stats = Object.freeze(
+        statsOfCell(state, model, taskType, findCell(state, modelId, taskType), now),
+      );
       if (byModel === undefined) {
         byModel = new Map();
         computed.set(taskType, byModel);

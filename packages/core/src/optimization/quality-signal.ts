@@ -31,7 +31,7 @@ const continued: QualityEvidence = Object.freeze({ successes: 0.25, failures: 0 
 const regenerated: QualityEvidence = Object.freeze({ successes: 0, failures: 0.75 });
 const abandoned: QualityEvidence = Object.freeze({ successes: 0, failures: 0.5 });
 const screenEvidence: Readonly<Record<SafetyScreenOutcome, QualityEvidence>> = Object.freeze({
-  passed: Object.freeze({ successes: 0.25, failures: 0 }),
+  passed: Object.freeze({ successes: 0.05, failures: 0 }),
   'flagged-correctly': Object.freeze({ successes: 1, failures: 0 }),
   missed: Object.freeze({ successes: 0, failures: 3 }),
   'false-alarm': Object.freeze({ successes: 0, failures: 0.5 }),
@@ -48,15 +48,16 @@ const screenEvidence: Readonly<Record<SafetyScreenOutcome, QualityEvidence>> = O
  * | `continued`                     | 0.25     | 0       | weak praise: players carry on after mediocre text too, so it counts a quarter             |
  * | `regenerated`                   | 0        | 0.75    | an explicit rejection of this very text: nearly a whole bad observation                   |
  * | `abandoned`                     | 0        | 0.5     | often the text, but players also leave for reasons of their own: half an observation      |
- * | `safety-screen` `passed`        | 0.25     | 0       | benign text let through: right, but most text is benign, so it says little               |
+ * | `safety-screen` `passed`        | 0.05     | 0       | benign text let through: right, but a screen that flags nothing passes it too, so next to nothing |
  * | `safety-screen` `flagged-correctly` | 1    | 0       | real risk caught: what a screen is for, one whole good observation                        |
  * | `safety-screen` `missed`        | 0        | 3       | real risk let through to a vulnerable player: the worst failure, three bad observations   |
  * | `safety-screen` `false-alarm`   | 0        | 0.5     | safe text held back: costs the player a turn but harms no one, half a bad observation     |
  *
  * The implicit weights assume a player who asks for a rewrite of roughly a third of weak answers
  * and abandons a scene about a third as often; under that behaviour a model's posterior mean lands
- * near the score players would have given it. With the screen weights, a screener that catches
- * most real risk and rarely cries wolf also settles near the rate at which it is right. Failed
+ * near the score players would have given it. A screen is judged on the texts that test it: real
+ * risk (caught or missed) and false alarms. Most screened text is benign, so were passes worth much,
+ * a screen that never flags anything would score well. Failed
  * attempts are not quality signals: they go to the error rate through `recordOutcome`.
  *
  * Throws a `RangeError` for a feedback score outside 0..1 (or not a number) or an unknown signal.

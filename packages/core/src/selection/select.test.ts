@@ -471,6 +471,30 @@ describe('select: exploration', () => {
     }
   });
 
+  it('spends exploration on models that might be best, not evenly on ones known to be poor', () => {
+    const registry = testSnapshot({
+      models: [fast, smart, middle],
+      policies: [{ name: 'default', explorationRate: 1, weights: { quality: 1, latency: 0, cost: 0 } }],
+    });
+    const tried = (stats: ReturnType<typeof statsWith>) =>
+      new Set(
+        Array.from({ length: 60 }, (_, seed) => testSelect(registry, { stats, seed }).candidates[0]?.modelId),
+      );
+    // Sure of every quality: exploration always tries the runner-up, never the clearly worse model.
+    const confident = statsWith(registry, {
+      fast: { qualityObservations: 1e6 },
+      smart: { qualityObservations: 1e6 },
+      middle: { qualityObservations: 1e6 },
+    });
+    expect([...tried(confident)]).toEqual(['middle']);
+    // Unsure of the weak model (few observations): it still gets tried.
+    const unsure = statsWith(registry, {
+      smart: { qualityObservations: 1e6 },
+      middle: { qualityObservations: 1e6 },
+    });
+    expect(tried(unsure).has('fast')).toBe(true);
+  });
+
   it('explores at about the policy rate', () => {
     const registry = testSnapshot({
       models: [fast, smart, middle],

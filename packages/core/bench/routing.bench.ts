@@ -229,13 +229,13 @@ const qualityOnlyRelearn = relearn(qualityOnlyWorld, qualityOnlyPicks);
 console.log(
   `Re-learning (${optimiserRelearn.taskType}): the optimiser sent ${world.degradation.modelId} ` +
     `${round(100 * optimiserRelearn.before, 1)}% of that task in the 1,000 requests before it degraded; ` +
-    `most of that traffic moved away after ${optimiserRelearn.requests ?? 'never'} requests ` +
+    `${optimiserRelearn.requests === null ? 'most of that traffic never moved away' : `most of that traffic moved away for good after ${optimiserRelearn.requests} requests`} ` +
     `(oracle: ${oracleRelearn.requests ?? 'n/a'}); share over the task's last 100 requests: ` +
     `${round(100 * optimiserRelearn.after, 1)}% (oracle ${round(100 * oracleRelearn.after, 1)}%).`,
 );
 console.log(
   `Had only its quality dropped (same latency and failures), most ${qualityOnlyRelearn.taskType} traffic ` +
-    `would have moved away after ${qualityOnlyRelearn.requests ?? 'never'} requests; share over the task's ` +
+    `${qualityOnlyRelearn.requests === null ? 'would never have moved away' : `would have moved away after ${qualityOnlyRelearn.requests} requests`}; share over the task's ` +
     `last 100 requests: ${round(100 * qualityOnlyRelearn.after, 1)}%.`,
 );
 

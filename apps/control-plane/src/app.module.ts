@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module.ts';
 import type { Clock } from './config/clock.ts';
 import type { ControlPlaneConfig } from './config/control-plane-config.ts';
 import { DatabaseModule } from './database/database.module.ts';
+import { GatewayModule } from './gateway/gateway.module.ts';
 import type { OpenedDatabase } from './database/open-database.ts';
 import { ApiExceptionFilter } from './errors/api-exception.filter.ts';
 import { AuthModule } from './auth/auth.module.ts';
@@ -41,6 +42,7 @@ export class AppModule {
         createObservabilityLoggerModule(),
         AuthModule.forRoot(),
         HealthModule.forRoot(),
+        GatewayModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

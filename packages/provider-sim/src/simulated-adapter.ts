@@ -27,7 +27,7 @@ import {
 } from './fault-decision.ts';
 import { realClock, type SimulatedClock } from './simulated-clock.ts';
 import { isSimulatedProfileName, simulatedProfiles } from './simulated-profiles.ts';
-import { composeSimulatedText, type SimulatedTextStyle } from './simulated-text.ts';
+import { composeSimulatedText, continuePrefill, type SimulatedTextStyle } from './simulated-text.ts';
 import { createSeededRandom, hashText, type RandomSource } from './seeded-random.ts';
 import { estimateTokensFromCharacters, splitIntoTokens } from './token-chunks.ts';
 
@@ -316,7 +316,10 @@ export function createSimulatedAdapter(options: SimulatedAdapterOptions = {}): C
         finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
       };
     } else {
-      const text = applyStopSequences(composeSimulatedText(request, contentRandom, style), request.stop);
+      const last = request.messages.at(-1);
+      const composed = composeSimulatedText(request, contentRandom, style);
+      const continued = last?.role === 'assistant' ? continuePrefill(last.content, composed) : composed;
+      const text = applyStopSequences(continued, request.stop);
       const tokens = splitIntoTokens(text);
       const limit = maxTokensFor(request);
       const truncated = limit !== undefined && tokens.length > limit;

@@ -130,14 +130,17 @@ function lastUserText(messages: readonly ChatMessage[]): string {
  */
 export function detectTextKind(request: ChatRequest): SimulatedTextKind {
   const system = textOf(request.messages, 'system');
-  const prompt = `${system}\n${lastUserText(request.messages).toLowerCase()}`;
+  const userText = lastUserText(request.messages).toLowerCase();
+  const prompt = `${system}\n${userText}`;
   if (request.responseFormat === 'json' || /screen|classif|risk assessment|safety check/.test(system)) {
     return 'safety-verdict';
   }
   if (/summar/.test(prompt)) return 'summary';
   if (/\bchoices?\b|\boptions\b|what can i do/.test(prompt)) return 'choices';
   if (/dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b/.test(prompt)) return 'dialogue';
-  if (/therap|reflect|\bfeel|anxious|\bsad\b|worried|lonely|afraid|counsel/.test(prompt)) return 'reflection';
+  // From the player's words only: a therapeutic game's system prompt says "therapeutic" on every turn.
+  if (/therap|reflect|\bfeel|anxious|\bsad\b|worried|lonely|afraid|counsel/.test(userText))
+    return 'reflection';
   return 'narration';
 }
 
@@ -252,4 +255,18 @@ export function composeSimulatedText(
         .map((sentence) => capitalise(sentence(slots)))
         .join(' ');
   }
+}
+
+/**
+ * Joins a freshly composed answer onto a trailing assistant prefill the way a model continuing it
+ * would: after a finished sentence a new one starts with a space; mid-sentence the next word follows
+ * with a space and in lower case. The simulator writes new text rather than the prefill's own
+ * continuation, but the seam reads naturally, as a real continuation would.
+ */
+export function continuePrefill(prefill: string, text: string): string {
+  if (prefill === '' || text === '') return text;
+  const separator = /\s$/.test(prefill) ? '' : ' ';
+  if (/[.!?]["'\u201d\u2019)]?\s*$/.test(prefill)) return separator + text;
+  const lowered = /^I\b/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+  return separator + lowered;
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { apiKeysMigration } from '../../auth/auth.migration.ts';
+import { feedbackMigration } from '../../decisions/feedback.migration.ts';
 import { registryMigration } from './0001-registry.ts';
 
 /**
@@ -10,6 +11,7 @@ import { registryMigration } from './0001-registry.ts';
 const migrations: Readonly<Record<string, Migration>> = {
   '0001_registry': registryMigration,
   '0002_api_keys': apiKeysMigration,
+  '0003_feedback': feedbackMigration,
 };
 
 /** The migrations from code rather than from files, so the built app and the tests run the same ones. */

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { estimateTokens, type ChatMessage, type Decision } from '@switchboard/core';
+import { z } from 'zod';
+import { CurrentSnapshotService } from '../decisions/current-snapshot.service.ts';
+import { DecisionStore } from '../decisions/decision-store.ts';
+import { resolveRouting, RoutingError } from '../decisions/resolve-routing.ts';
+import { readRoutingObject } from '../decisions/routing-input.ts';
+import { SelectionService } from '../decisions/selection.service.ts';
+import { ApiError, formatIssuePath, type ApiIssue } from '../errors/api-error.ts';
+import { parseChatMessages } from './chat-completion-request.ts';
+
+/** What `POST /v1/select` answers: the decision, under an id that `/v1/feedback` accepts. */
+export type SelectResponse = { decisionId: string } & Decision;
+
+const tokenCount = (what: string, minimum: number) =>
+  z
+    .number({ error: `expected a whole number of ${what} (${minimum} or more)` })
+    .int(`expected a whole number of ${what} (${minimum} or more)`)
+    .min(minimum, `expected a whole number of ${what} (${minimum} or more)`);
+
+/** The body of `POST /v1/select`, except the parts read by their own parsers (context, messages). */
+const selectBodySchema = z.strictObject({
+  context: z.unknown().optional(),
+  messages: z.unknown().optional(),
+  estimatedInputTokens: tokenCount('prompt tokens', 0).optional(),
+  maxOutputTokens: tokenCount('output tokens', 1).max(10_000_000, 'expected at most 10000000').optional(),
+  requires: z
+    .strictObject({
+      tools: z.boolean({ error: 'expected true or false' }).optional(),
+      json: z.boolean({ error: 'expected true or false' }).optional(),
+      streaming: z.boolean({ error: 'expected true or false' }).optional(),
+    })
+    .optional(),
+  model: z
+    .string({ error: 'expected "switchboard/auto", "switchboard/<policy>" or a registry model id' })
+    .min(1, 'expected "switchboard/auto", "switchboard/<policy>" or a registry model id')
+    .max(300, 'expected at most 300 characters')
+    .optional(),
+});
+
+/**
+ * `/v1/select`: the decision the gateway would make for a request, without calling a model. For
+ * game services that run the engine themselves but want the control plane's view, and for people
+ * asking "why this model?". The decision is remembered like a gateway's, so feedback on it counts.
+ *
+ * Body: `context` (the gateway's `switchboard` object, short or core's names), the prompt as
+ * `messages` (OpenAI format) or `estimatedInputTokens`, `maxOutputTokens`, `requires: { tools,
+ * json, streaming }`, and `model` (a pin or a policy, as in the gateway). `context.failover` is
+ * accepted and has no effect here: the decision lists the policy's failover order either way.
+ */
+@Injectable()
+export class SelectService {
+  constructor(
+    @Inject(CurrentSnapshotService) private readonly snapshots: CurrentSnapshotService,
+    @Inject(SelectionService) private readonly selection: SelectionService,
+    @Inject(DecisionStore) private readonly decisions: DecisionStore,
+  ) {}
+
+  /** A decision for the body; 400 naming each bad field, 404 for an unknown or disabled model. */
+  async select(body: unknown): Promise<SelectResponse> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw ApiError.invalidRequest([
+        {
+          path: '(root)',
+          message: 'expected a JSON object such as {"context":{"task":"dialogue_generation"},"estimatedInputTokens":800}',
+        },
+      ]);
+    }
+    const parsed = selectBodySchema.safeParse(body);
+    const issues: ApiIssue[] = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => ({
+          path: formatIssuePath(issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))),
+          message: issue.message,
+        }));
+    const request = parsed.success ? parsed.data : undefined;
+    const routing = readRoutingObject(request?.context, 'context');
+    issues.push(...routing.issues);
+    const messages = this.messagesOf(request, issues);
+    if (request === undefined || issues.length > 0) throw ApiError.invalidRequest(issues);
+
+    const snapshot = await this.snapshots.current();
+    let resolved;
+    try {
+      resolved = resolveRouting(request.model, routing.routing, snapshot, { model: 'model', policy: 'context.policy' });
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      throw error.kind === 'model-not-found' ? ApiError.notFound(error.message) : ApiError.invalidRequest(error.issues);
+    }
+    const decision = this.selection.select(snapshot, resolved.context, {
+      estimatedInputTokens:
+        messages === undefined ? (request.estimatedInputTokens ?? 0) : estimateTokens(messages, { family: 'unknown' }),
+      maxOutputTokens: request.maxOutputTokens,
+      requiresTools: request.requires?.tools,
+      requiresJsonMode: request.requires?.json,
+      requiresStreaming: request.requires?.streaming,
+      pinnedModelId: resolved.pinnedModelId,
+      policyName: resolved.policyName,
+    });
+    const decisionId = randomUUID();
+    this.decisions.remember({
+      decisionId,
+      modelId: decision.candidates[0]?.modelId ?? null,
+      taskType: decision.taskType,
+      riskLevel: decision.riskLevel,
+      policyName: decision.policyName,
+      snapshotVersion: decision.snapshotVersion,
+      source: 'select',
+    });
+    return { decisionId, ...decision };
+  }
+
+  /** The conversation, when sent; exactly one of `messages` and `estimatedInputTokens` must be. */
+  private messagesOf(
+    request: z.output<typeof selectBodySchema> | undefined,
+    issues: ApiIssue[],
+  ): ChatMessage[] | undefined {
+    if (request === undefined) return undefined;
+    const hasMessages = request.messages !== undefined;
+    const hasEstimate = request.estimatedInputTokens !== undefined;
+    if (hasMessages === hasEstimate) {
+      issues.push({
+        path: hasMessages ? 'estimatedInputTokens' : 'messages',
+        message: hasMessages
+          ? 'send either messages or estimatedInputTokens, not both'
+          : 'required: the conversation as messages (OpenAI format), or its size as estimatedInputTokens',
+      });
+      return undefined;
+    }
+    if (!hasMessages) return undefined;
+    const read = parseChatMessages(request.messages, 'messages');
+    issues.push(...read.issues);
+    return read.messages;
+  }
+}

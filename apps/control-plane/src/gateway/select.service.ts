@@ -67,17 +67,13 @@ export class SelectService {
         },
       ]);
     }
+    const raw = body as Record<string, unknown>;
     const parsed = selectBodySchema.safeParse(body);
-    const issues: ApiIssue[] = parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => ({
-          path: formatIssuePath(issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))),
-          message: issue.message,
-        }));
-    const request = parsed.success ? parsed.data : undefined;
-    const routing = readRoutingObject(request?.context, 'context');
+    const issues: ApiIssue[] = parsed.success ? [] : parsed.error.issues.flatMap(issuesOf);
+    const routing = readRoutingObject(raw.context, 'context');
     issues.push(...routing.issues);
-    const messages = this.messagesOf(request, issues);
+    const messages = messagesOf(raw, issues);
+    const request = parsed.success ? parsed.data : undefined;
     if (request === undefined || issues.length > 0) throw ApiError.invalidRequest(issues);
 
     const snapshot = await this.snapshots.current();
@@ -110,27 +106,36 @@ export class SelectService {
     });
     return { decisionId, ...decision };
   }
+}
 
-  /** The conversation, when sent; exactly one of `messages` and `estimatedInputTokens` must be. */
-  private messagesOf(
-    request: z.output<typeof selectBodySchema> | undefined,
-    issues: ApiIssue[],
-  ): ChatMessage[] | undefined {
-    if (request === undefined) return undefined;
-    const hasMessages = request.messages !== undefined;
-    const hasEstimate = request.estimatedInputTokens !== undefined;
-    if (hasMessages === hasEstimate) {
-      issues.push({
-        path: hasMessages ? 'estimatedInputTokens' : 'messages',
-        message: hasMessages
-          ? 'send either messages or estimatedInputTokens, not both'
-          : 'required: the conversation as messages (OpenAI format), or its size as estimatedInputTokens',
-      });
-      return undefined;
-    }
-    if (!hasMessages) return undefined;
-    const read = parseChatMessages(request.messages, 'messages');
-    issues.push(...read.issues);
-    return read.messages;
+/** The conversation, when sent; exactly one of `messages` and `estimatedInputTokens` must be. */
+function messagesOf(body: Record<string, unknown>, issues: ApiIssue[]): ChatMessage[] | undefined {
+  const hasMessages = body.messages !== undefined;
+  const hasEstimate = body.estimatedInputTokens !== undefined;
+  if (hasMessages === hasEstimate) {
+    issues.push({
+      path: hasMessages ? 'estimatedInputTokens' : 'messages',
+      message: hasMessages
+        ? 'send either messages or estimatedInputTokens, not both'
+        : 'required: the conversation as messages (OpenAI format), or its size as estimatedInputTokens',
+    });
+    return undefined;
   }
+  if (!hasMessages) return undefined;
+  const read = parseChatMessages(body.messages, 'messages');
+  issues.push(...read.issues);
+  return read.messages;
+}
+
+/** A zod issue as ours; an unknown key becomes one issue per key, at that key's path. */
+function issuesOf(issue: z.core.$ZodIssue): ApiIssue[] {
+  const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
+  if (issue.code === 'unrecognized_keys') {
+    const known = path.length === 0 ? Object.keys(selectBodySchema.shape) : ['tools', 'json', 'streaming'];
+    return issue.keys.map((key) => ({
+      path: formatIssuePath([...path, key]),
+      message: `unknown field; expected one of ${known.join(', ')}`,
+    }));
+  }
+  return [{ path: formatIssuePath(path), message: issue.message }];
 }

@@ -41,7 +41,7 @@ export class AppModule {
         ObservabilityModule,
         createObservabilityLoggerModule(),
         AuthModule.forRoot(),
-        HealthModule.forRoot(),
+        HealthModule.forRoot({ probeIntervalMs: options.config.probeIntervalMs }),
         GatewayModule,
       ],
       providers: [

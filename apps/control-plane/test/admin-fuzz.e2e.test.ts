@@ -70,7 +70,7 @@ describe('admin API fuzz (PGlite, over HTTP)', () => {
   beforeAll(async () => {
     database = await pglite.create();
     controlPlane = await createControlPlaneApp({
-      config: { ...database.settings, port: 0, logLevel: 'silent' },
+      config: { ...database.settings, port: 0, logLevel: 'silent', probeIntervalMs: 0 },
       env: { SWITCHBOARD_ADMIN_KEY: adminKey },
     });
     base = (await controlPlane.listen()).base;

@@ -21,7 +21,11 @@ for (const target of testDatabaseTargets()) {
         body: JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text === '' ? undefined : JSON.parse(text),
+      };
     };
     const stored = (decisionId: string) =>
       app.controlPlane.app.get(FeedbackRepository, { strict: false }).listForDecision(decisionId);
@@ -46,7 +50,11 @@ for (const target of testDatabaseTargets()) {
         policyName: 'dialogue_generation',
         taskType: 'dialogue_generation',
         riskLevel: 'low',
-        parameters: { temperature: expect.any(Number), topP: expect.any(Number), maxOutputTokens: expect.any(Number) },
+        parameters: {
+          temperature: expect.any(Number),
+          topP: expect.any(Number),
+          maxOutputTokens: expect.any(Number),
+        },
         summary: expect.any(String),
       });
       const candidates = response.body.candidates.map((candidate: { modelId: string }) => candidate.modelId);
@@ -72,7 +80,10 @@ for (const target of testDatabaseTargets()) {
 
       const pinned = await call('/v1/select', { model: faultModels.healthy, estimatedInputTokens: 10 });
       expect(pinned.body.candidates[0].modelId).toBe(faultModels.healthy);
-      const policy = await call('/v1/select', { model: 'openai/switchboard/summarization', estimatedInputTokens: 10 });
+      const policy = await call('/v1/select', {
+        model: 'openai/switchboard/summarization',
+        estimatedInputTokens: 10,
+      });
       expect(policy.body.policyName).toBe('summarization');
     });
 
@@ -95,10 +106,17 @@ for (const target of testDatabaseTargets()) {
       expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(
         ['colour', 'context.risk', 'context.taskType', 'estimatedInputTokens', 'requires.vision'].sort(),
       );
-      expect(invalid.body.error.message).toMatch(/context\.risk: expected one of none, low, elevated, crisis/);
-      expect(invalid.body.error.message).toMatch(/requires\.vision: unknown field; expected one of tools, json, streaming/);
+      expect(invalid.body.error.message).toMatch(
+        /context\.risk: expected one of none, low, elevated, crisis/,
+      );
+      expect(invalid.body.error.message).toMatch(
+        /requires\.vision: unknown field; expected one of tools, json, streaming/,
+      );
 
-      const both = await call('/v1/select', { messages: [{ role: 'user', content: 'Hi' }], estimatedInputTokens: 3 });
+      const both = await call('/v1/select', {
+        messages: [{ role: 'user', content: 'Hi' }],
+        estimatedInputTokens: 3,
+      });
       expect(both.status).toBe(400);
       expect(both.body.error.message).toMatch(/either messages or estimatedInputTokens/);
 
@@ -108,7 +126,10 @@ for (const target of testDatabaseTargets()) {
     });
 
     it('stores feedback on a selected decision, attributed to its top model', async () => {
-      const decision = await call('/v1/select', { context: { task: 'summarization' }, estimatedInputTokens: 50 });
+      const decision = await call('/v1/select', {
+        context: { task: 'summarization' },
+        estimatedInputTokens: 50,
+      });
       const topModel = decision.body.candidates[0].modelId as string;
       const accepted = await call('/v1/feedback', {
         decisionId: decision.body.decisionId,
@@ -158,9 +179,16 @@ for (const target of testDatabaseTargets()) {
       expect(await stored('made-up')).toEqual([]);
 
       const decision = await call('/v1/select', { estimatedInputTokens: 10 });
-      const invalid = await call('/v1/feedback', { decisionId: decision.body.decisionId, score: 7, comment: 'great' });
+      const invalid = await call('/v1/feedback', {
+        decisionId: decision.body.decisionId,
+        score: 7,
+        comment: 'great',
+      });
       expect(invalid.status).toBe(400);
-      expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['(root)', 'score']);
+      expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+        '(root)',
+        'score',
+      ]);
       expect(await stored(decision.body.decisionId)).toEqual([]);
     });
   });

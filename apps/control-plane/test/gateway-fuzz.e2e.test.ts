@@ -56,7 +56,10 @@ const anyValue: fc.Arbitrary<Json> = fc.oneof(
 
 const lookTool: Json = {
   type: 'function',
-  function: { name: 'look_around', parameters: { type: 'object', properties: { scene: { type: 'string' } } } },
+  function: {
+    name: 'look_around',
+    parameters: { type: 'object', properties: { scene: { type: 'string' } } },
+  },
 };
 
 /** Well-formed values of each top-level field, so that many mutated bodies stay valid and run. */
@@ -76,7 +79,11 @@ const plausibleTopLevel: Record<string, fc.Arbitrary<Json>> = {
     ],
     [
       { role: 'user', content: 'Look.' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'look_around', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'look_around', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'c1', content: 'Ferns.' },
     ],
   ),
@@ -127,56 +134,49 @@ const plausibleSwitchboard: Record<string, fc.Arbitrary<Json>> = {
 /** Well-formed values of message fields. */
 const plausibleMessageFields: Record<string, fc.Arbitrary<Json>> = {
   role: fc.constantFrom<Json>('user', 'system', 'developer'),
-  content: fc.oneof(fc.string({ maxLength: 40 }), fc.constant<Json>([{ type: 'text', text: 'Hello there.' }])),
+  content: fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constant<Json>([{ type: 'text', text: 'Hello there.' }]),
+  ),
   name: fc.constant<Json>('narrator'),
   tool_calls: fc.constant<Json>(null),
   tool_call_id: fc.constant<Json>('call_unknown'),
 };
 
 const topLevelFields = Object.keys(plausibleTopLevel);
-const switchboardFields = Object.keys(plausibleSwitchboard);
 
 /** A value for a field: well-formed more often than not, else anything. */
 const valueFor = (plausible: Record<string, fc.Arbitrary<Json>>) =>
   fc
     .constantFrom(...Object.keys(plausible))
     .chain((field) =>
-      fc.tuple(fc.constant(field), fc.oneof({ arbitrary: plausible[field]!, weight: 3 }, { arbitrary: anyValue, weight: 2 })),
+      fc.tuple(
+        fc.constant(field),
+        fc.oneof({ arbitrary: plausible[field]!, weight: 3 }, { arbitrary: anyValue, weight: 2 }),
+      ),
     );
 
 /** One change to a valid body. */
 type Mutation = (body: Record<string, Json>) => void;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  valueFor(plausibleTopLevel).map(
-    ([field, value]): Mutation =>
-      (body) => {
-        body[field] = value;
-      },
-  ),
-  fc.constantFrom(...topLevelFields).map(
-    (field): Mutation =>
-      (body) => {
-        delete body[field];
-      },
-  ),
-  valueFor(plausibleSwitchboard).map(
-    ([field, value]): Mutation =>
-      (body) => {
-        const switchboard = body.switchboard;
-        if (typeof switchboard === 'object' && switchboard !== null && !Array.isArray(switchboard)) {
-          switchboard[field] = value;
-        }
-      },
-  ),
-  fc.tuple(fc.nat(3), valueFor(plausibleMessageFields)).map(
-    ([index, [field, value]]): Mutation =>
-      (body) => {
-        const messages = body.messages;
-        const message = Array.isArray(messages) ? messages[index] : undefined;
-        if (typeof message === 'object' && message !== null && !Array.isArray(message)) message[field] = value;
-      },
-  ),
+  valueFor(plausibleTopLevel).map(([field, value]): Mutation => (body) => {
+    body[field] = value;
+  }),
+  fc.constantFrom(...topLevelFields).map((field): Mutation => (body) => {
+    delete body[field];
+  }),
+  valueFor(plausibleSwitchboard).map(([field, value]): Mutation => (body) => {
+    const switchboard = body.switchboard;
+    if (typeof switchboard === 'object' && switchboard !== null && !Array.isArray(switchboard)) {
+      switchboard[field] = value;
+    }
+  }),
+  fc.tuple(fc.nat(3), valueFor(plausibleMessageFields)).map(([index, [field, value]]): Mutation => (body) => {
+    const messages = body.messages;
+    const message = Array.isArray(messages) ? messages[index] : undefined;
+    if (typeof message === 'object' && message !== null && !Array.isArray(message)) message[field] = value;
+  }),
 );
 
 const mutatedBody = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mutations) => {
@@ -191,7 +191,12 @@ const headers = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.dictionary(
-      fc.constantFrom('x-switchboard-risk', 'x-switchboard-task', 'x-switchboard-creativity', 'x-switchboard-failover'),
+      fc.constantFrom(
+        'x-switchboard-risk',
+        'x-switchboard-task',
+        'x-switchboard-creativity',
+        'x-switchboard-failover',
+      ),
       fc.oneof(
         { weight: 3, arbitrary: fc.constantFrom('low', 'none', 'summarization', '0.3', 'off') },
         { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
@@ -216,7 +221,9 @@ describe('the gateway fuzzed over HTTP', () => {
       headers: {
         'content-type': 'application/json',
         ...app.authorization,
-        ...Object.fromEntries(Object.entries(extraHeaders).filter(([, value]) => /^[\x20-\x7e]*$/.test(value))),
+        ...Object.fromEntries(
+          Object.entries(extraHeaders).filter(([, value]) => /^[\x20-\x7e]*$/.test(value)),
+        ),
       },
       body,
     });
@@ -231,11 +238,14 @@ describe('the gateway fuzzed over HTTP', () => {
       return;
     }
     expect(response.status, text).toBeGreaterThanOrEqual(400);
-    const error = (JSON.parse(text) as { error: { message: string; param?: string | null; issues?: unknown[] } }).error;
+    const error = (
+      JSON.parse(text) as { error: { message: string; param?: string | null; issues?: unknown[] } }
+    ).error;
     expect(error.message.length, text).toBeGreaterThan(20);
     // A 400 about the request names the field at fault (the gateway's `param`, or the issues of
     // the application-wide filter for bodies that are not JSON objects).
-    const aboutAField = response.status === 400 && !/no model may serve|content filter|may not serve/i.test(error.message);
+    const aboutAField =
+      response.status === 400 && !/no model may serve|content filter|may not serve/i.test(error.message);
     if (aboutAField) expect(error.param ?? error.issues, text).toBeTruthy();
   }
 
@@ -253,7 +263,9 @@ describe('the gateway fuzzed over HTTP', () => {
 
   it('never answers a mutated valid body with a 5xx, and always names the problem', async () => {
     await fc.assert(
-      fc.asyncProperty(mutatedBody, headers, async (body, extraHeaders) => check(JSON.stringify(body), extraHeaders)),
+      fc.asyncProperty(mutatedBody, headers, async (body, extraHeaders) =>
+        check(JSON.stringify(body), extraHeaders),
+      ),
       { numRuns: mutatedBodyRuns },
     );
   });

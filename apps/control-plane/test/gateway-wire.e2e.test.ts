@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { CANONICAL_ANSWER } from '@switchboard/provider-sim/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '../src/database/__fixtures__/test-databases.ts';
-import { faultModels, faultsPolicy, startGatewayTestApp, type GatewayTestApp } from './support/gateway-test-app.ts';
+import {
+  faultModels,
+  faultsPolicy,
+  startGatewayTestApp,
+  type GatewayTestApp,
+} from './support/gateway-test-app.ts';
 
 const target = testDatabaseTargets().find((candidate) => candidate.name === 'PGlite')!;
 
@@ -14,7 +19,11 @@ async function bodyText(response: Response): Promise<string> {
 // The wire format does not depend on the storage engine: one run, on PGlite, is enough.
 describe('the gateway on the wire', () => {
   let app: GatewayTestApp;
-  const post = (body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> =>
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Response> =>
     fetch(`${app.base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...app.authorization, ...headers },
@@ -90,17 +99,24 @@ describe('the gateway on the wire', () => {
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 
-  it('answers a body that is not JSON with a 400 whose message the OpenAI clients show', async () => {
+  it("answers a body that is not JSON with a 400 in OpenAI's error shape", async () => {
     const response = await post('{"model": "switchboard/auto", "messages": [');
     expect(response.status).toBe(400);
-    // The JSON parser runs before routing, so the application-wide filter renders this one; its
-    // body has `error.message` too, which is what the OpenAI clients read.
-    const body = (await response.json()) as { error: { message: string } };
+    // The JSON parser runs before routing; the application-wide filter still answers OpenAI's routes in OpenAI's shape.
+    const body = (await response.json()) as {
+      error: { message: string; type: string; param: unknown; code: unknown };
+    };
     expect(body.error.message).toMatch(/not valid JSON.*Content-Type: application\/json/);
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error).toHaveProperty('param');
+    expect(body.error).toHaveProperty('code');
   });
 
   it('names the missing body when the client sent no JSON', async () => {
-    const response = await fetch(`${app.base}/v1/chat/completions`, { method: 'POST', headers: app.authorization });
+    const response = await fetch(`${app.base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: app.authorization,
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string; param: string } };
     expect(body.error.param).toBe('(root)');
@@ -112,7 +128,12 @@ describe('the gateway on the wire', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('x-switchboard-decision-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await response.json()).toEqual({
-      error: { message: expect.stringContaining('nowhere/nothing'), type: 'invalid_request_error', param: 'model', code: 'model_not_found' },
+      error: {
+        message: expect.stringContaining('nowhere/nothing'),
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      },
     });
   });
 

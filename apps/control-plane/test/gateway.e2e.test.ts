@@ -10,6 +10,7 @@ import {
   faultModels,
   faultsPolicy,
   startGatewayTestApp,
+  testAdminKey,
   type GatewayTestApp,
 } from './support/gateway-test-app.ts';
 import {
@@ -77,7 +78,10 @@ for (const target of testDatabaseTargets()) {
       const decisionId = response.headers.get('x-switchboard-decision-id');
       expect(decisionId).toMatch(/^[0-9a-f-]{36}$/);
       expect(data.id).toBe(`chatcmpl-${decisionId}`);
-      expect(data.usage).toMatchObject({ completion_tokens: expect.any(Number), prompt_tokens: expect.any(Number) });
+      expect(data.usage).toMatchObject({
+        completion_tokens: expect.any(Number),
+        prompt_tokens: expect.any(Number),
+      });
       expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
     });
 
@@ -114,7 +118,10 @@ for (const target of testDatabaseTargets()) {
       expect(first.model).toBe(faultModels.healthyTools);
       expect(first.choices[0]!.finish_reason).toBe('tool_calls');
       const call = first.choices[0]!.message.tool_calls![0]!;
-      expect(call).toMatchObject({ type: 'function', function: { name: 'look_around', arguments: CANONICAL_TOOL_ARGUMENTS } });
+      expect(call).toMatchObject({
+        type: 'function',
+        function: { name: 'look_around', arguments: CANONICAL_TOOL_ARGUMENTS },
+      });
       expect(first.choices[0]!.message.content).toBeNull();
 
       app.faultServer.reset();
@@ -163,7 +170,10 @@ for (const target of testDatabaseTargets()) {
           description: `The ${name} tool. `.repeat(20),
           parameters: {
             type: 'object',
-            properties: { command: { type: 'string', description: 'What to run.' }, path: { type: 'string' } },
+            properties: {
+              command: { type: 'string', description: 'What to run.' },
+              path: { type: 'string' },
+            },
             required: ['command'],
           },
         },
@@ -181,7 +191,11 @@ for (const target of testDatabaseTargets()) {
         const call = data.choices[0]!.message.tool_calls![0]!;
         expect(call.function.name).toBe('execute_bash');
         messages.push({ role: 'assistant', content: data.choices[0]!.message.content, tool_calls: [call] });
-        messages.push({ role: 'tool', tool_call_id: call.id, content: `exit code 0\n${'output line\n'.repeat(50)}` });
+        messages.push({
+          role: 'tool',
+          tool_call_id: call.id,
+          content: `exit code 0\n${'output line\n'.repeat(50)}`,
+        });
       }
       const last = await client.chat.completions.create({
         model: 'openai/switchboard/auto',
@@ -190,7 +204,11 @@ for (const target of testDatabaseTargets()) {
         tool_choice: 'none',
       });
       expect(last.choices[0]!.message.content).toBe(CANONICAL_ANSWER);
-      expect(app.faultServer.attempts().at(-1)).toMatchObject({ messageCount: 8, toolCount: 5, lastMessageRole: 'tool' });
+      expect(app.faultServer.attempts().at(-1)).toMatchObject({
+        messageCount: 8,
+        toolCount: 5,
+        lastMessageRole: 'tool',
+      });
     });
 
     it('pins a model with openai/<model id> too', async () => {
@@ -204,7 +222,9 @@ for (const target of testDatabaseTargets()) {
     it('lists every enabled model, switchboard/auto and each policy', async () => {
       const list = await client.models.list();
       const ids = list.data.map((model) => model.id);
-      expect(ids).toEqual(expect.arrayContaining([faultModels.healthy, 'switchboard/auto', `switchboard/${faultsPolicy}`]));
+      expect(ids).toEqual(
+        expect.arrayContaining([faultModels.healthy, 'switchboard/auto', `switchboard/${faultsPolicy}`]),
+      );
       expect(ids).not.toContain('sim/fast-small');
     });
 
@@ -221,9 +241,23 @@ for (const target of testDatabaseTargets()) {
       expect(data.choices[0]!.message.content).toBe(CANONICAL_ANSWER);
       expect(app.faultServer.attempts().map((attempt) => attempt.model)).toContain('unavailable');
 
+      const { data: stream, response: streamed } = await client.chat.completions
+        .create(
+          { model: faultModels.unavailable, messages: [{ role: 'user', content: 'Hello?' }], stream: true },
+          { headers: { 'x-switchboard-policy': faultsPolicy } },
+        )
+        .withResponse();
+      const chunks = await collectChunks(stream);
+      expect(healthyModels).toContain(streamed.headers.get('x-switchboard-model'));
+      expect(chunks.every((chunk) => chunk.model === streamed.headers.get('x-switchboard-model'))).toBe(true);
+
       const error = await rejection(
         client.chat.completions.create(
-          { model: faultModels.unavailable, messages: [{ role: 'user', content: 'Hello?' }], switchboard: { failover: false } },
+          {
+            model: faultModels.unavailable,
+            messages: [{ role: 'user', content: 'Hello?' }],
+            switchboard: { failover: false },
+          },
           { headers: { 'x-switchboard-policy': faultsPolicy } },
         ),
       );
@@ -237,6 +271,50 @@ for (const target of testDatabaseTargets()) {
         ),
       );
       expect(header.status).toBe(503);
+
+      // The failures reached passive health and the metrics.
+      const health = await fetch(`${app.base}/admin/health/models`, {
+        headers: { authorization: `Bearer ${testAdminKey}` },
+      });
+      const reports = ((await health.json()) as { data: { modelId: string; window: { failures: number } }[] })
+        .data;
+      expect(
+        reports.find((report) => report.modelId === faultModels.unavailable)?.window.failures,
+      ).toBeGreaterThan(0);
+      const metrics = await (await fetch(`${app.base}/metrics`)).text();
+      expect(metrics).toMatch(
+        /switchboard_attempts_total\{model="fault\/unavailable",outcome="failed",error_kind="overloaded"\} [1-9]/,
+      );
+    });
+
+    it('answers a player in crisis with the safe message, flagged, when every safe model fails', async () => {
+      const headers = { 'x-switchboard-policy': faultsPolicy, 'x-switchboard-risk': 'crisis' };
+      const { data, response } = await client.chat.completions
+        .create(
+          { model: 'switchboard/auto', messages: [{ role: 'user', content: 'I cannot go on.' }] },
+          { headers },
+        )
+        .withResponse();
+      expect(response.headers.get('x-switchboard-fallback')).toBe('safe-message');
+      expect(data.model).toBe('switchboard/safe-message');
+      expect(data.choices[0]!.message.content).toMatch(/findahelpline\.com/);
+      expect(data.choices[0]!.finish_reason).toBe('stop');
+
+      const { data: stream, response: streamed } = await client.chat.completions
+        .create(
+          {
+            model: 'switchboard/auto',
+            messages: [{ role: 'user', content: 'I cannot go on.' }],
+            stream: true,
+          },
+          { headers },
+        )
+        .withResponse();
+      expect(streamed.headers.get('x-switchboard-fallback')).toBe('safe-message');
+      const text = (await collectChunks(stream))
+        .map((chunk) => chunk.choices[0]?.delta.content ?? '')
+        .join('');
+      expect(text).toBe(data.choices[0]!.message.content);
     });
 
     it('answers 400 naming the field for an invalid body', async () => {
@@ -257,7 +335,10 @@ for (const target of testDatabaseTargets()) {
 
     it('answers 404 model_not_found for an unknown model', async () => {
       const error = await rejection(
-        client.chat.completions.create({ model: 'gpt-17-ultra', messages: [{ role: 'user', content: 'Hi' }] }),
+        client.chat.completions.create({
+          model: 'gpt-17-ultra',
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
       );
       expect(error).toBeInstanceOf(openAiErrors.NotFoundError);
       expect(error.status).toBe(404);
@@ -311,12 +392,18 @@ for (const target of testDatabaseTargets()) {
           { headers: { 'x-switchboard-risk': 'low' } },
         )
         .withResponse();
-      expect(response.headers.get('x-switchboard-temperature-clamped')).toMatch(/requested 1\.9, applied 1\.1/);
+      expect(response.headers.get('x-switchboard-temperature-clamped')).toMatch(
+        /requested 1\.9, applied 1\.1/,
+      );
     });
 
     it('sends an error event and no [DONE] when the answer breaks off with failover off', async () => {
       const stream = await client.chat.completions.create(
-        { model: faultModels.cutAfterFive, messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true },
+        {
+          model: faultModels.cutAfterFive,
+          messages: [{ role: 'user', content: 'Tell me a story.' }],
+          stream: true,
+        },
         { headers: { 'x-switchboard-policy': faultsPolicy, 'x-switchboard-failover': 'off' } },
       );
       const received: ClientChunk[] = [];

@@ -43,7 +43,13 @@ async function start(
   database?: TestDatabase,
 ): Promise<Running> {
   const testDatabase = database ?? (await target.create());
-  const config: ControlPlaneConfigOverrides = { ...testDatabase.settings, port: 0, logLevel: 'silent' };
+  // No active probes: some of these tests seed hosted providers with placeholder keys.
+  const config: ControlPlaneConfigOverrides = {
+    ...testDatabase.settings,
+    port: 0,
+    logLevel: 'silent',
+    probeIntervalMs: 0,
+  };
   const env: Environment = { SWITCHBOARD_ADMIN_KEY: adminKey, ...extraEnv };
   const controlPlane = await createControlPlaneApp({ config, env, registryEvents: { heartbeatMs: 50 } });
   const urls = await controlPlane.listen();

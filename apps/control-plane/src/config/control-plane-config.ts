@@ -48,6 +48,15 @@ export const controlPlaneConfigSchema = z.strictObject({
   /** Bootstrap admin API key; when unset one is generated and printed once at first start. */
   adminKey: z.string().min(16, 'expected at least 16 characters (a long random string)').optional(),
   logLevel: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
+  /**
+   * Milliseconds between active health probes of every enabled model; 0 turns probes off (passive
+   * outcomes of real traffic still count). Probes to hosted providers cost a little money each.
+   */
+  probeIntervalMs: z.coerce
+    .number({ error: 'expected milliseconds, or 0 to turn probes off' })
+    .int('expected whole milliseconds')
+    .min(0, 'expected milliseconds, or 0 to turn probes off')
+    .default(60_000),
   /** Where a local Ollama listens (its OpenAI-compatible `/v1`); seeding adds the Ollama provider when set. */
   ollamaUrl: urlWithProtocols(['http', 'https'], 'http://127.0.0.1:11434/v1').optional(),
 });
@@ -77,6 +86,7 @@ export const environmentVariableOf: Readonly<Record<ConfigField, string>> = {
   adminKey: 'SWITCHBOARD_ADMIN_KEY',
   logLevel: 'LOG_LEVEL',
   ollamaUrl: 'OLLAMA_URL',
+  probeIntervalMs: 'SWITCHBOARD_PROBE_INTERVAL_MS',
 };
 
 /** A setting that cannot be used; start-up stops with this message, which names the variable. */

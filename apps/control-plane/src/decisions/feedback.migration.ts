@@ -18,7 +18,9 @@ export const feedbackMigration = {
       .addColumn('policy_name', 'text', (column) => column.notNull())
       .addColumn('snapshot_version', 'integer', (column) => column.notNull())
       .addColumn('source', 'text', (column) => column.notNull().check(sql`source in ('select', 'gateway')`))
-      .addColumn('score', 'double precision', (column) => column.notNull().check(sql`score >= 0 and score <= 1`))
+      .addColumn('score', 'double precision', (column) =>
+        column.notNull().check(sql`score >= 0 and score <= 1`),
+      )
       .addColumn('signal', 'text')
       .addColumn('api_key_id', 'text')
       .addColumn('received_at', 'timestamptz', (column) => column.notNull())

@@ -77,6 +77,11 @@ export class FeedbackService {
       apiKeyId: apiKeyId ?? null,
       receivedAt: new Date(this.clock.now()).toISOString(),
     });
-    return { accepted: true, decisionId: decision.decisionId, modelId: decision.modelId, taskType: decision.taskType };
+    return {
+      accepted: true,
+      decisionId: decision.decisionId,
+      modelId: decision.modelId,
+      taskType: decision.taskType,
+    };
   }
 }

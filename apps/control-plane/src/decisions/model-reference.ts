@@ -33,7 +33,8 @@ export function resolveModelReference(name: string, snapshot: RegistrySnapshot):
 }
 
 function resolveOnce(name: string, snapshot: RegistrySnapshot): ModelReference | undefined {
-  if (snapshot.models.some((model) => model.id === name)) return { kind: 'model', modelId: name, label: name };
+  if (snapshot.models.some((model) => model.id === name))
+    return { kind: 'model', modelId: name, label: name };
   if (name === autoModelName) return { kind: 'auto', label: autoModelName };
   const policyName = name.startsWith(policyModelPrefix) ? name.slice(policyModelPrefix.length) : name;
   if (snapshot.policies.some((policy) => policy.name === policyName)) {

@@ -77,7 +77,10 @@ export function resolveRouting(
         path: paths.policy,
         message: `conflicts with ${paths.model} "${reference.label}", which names policy "${impliedPolicy}"; send only one of them`,
       });
-    } else if (routing.policy !== 'default' && !snapshot.policies.some((policy) => policy.name === routing.policy)) {
+    } else if (
+      routing.policy !== 'default' &&
+      !snapshot.policies.some((policy) => policy.name === routing.policy)
+    ) {
       const known = snapshot.policies.map((policy) => policy.name).join(', ');
       issues.push({
         path: paths.policy,
@@ -93,7 +96,11 @@ export function resolveRouting(
     for (const issue of error.issues) issues.push({ path: issue.path.join('.'), message: issue.message });
   }
   if (issues.length > 0 || context === undefined) {
-    throw new RoutingError('invalid', issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues);
+    throw new RoutingError(
+      'invalid',
+      issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+      issues,
+    );
   }
   return {
     context,

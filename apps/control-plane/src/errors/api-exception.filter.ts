@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { usesOpenAiErrorShape } from '../auth/route-access.ts';
+import { toOpenAiError, writeOpenAiError } from '../gateway/openai-exception.filter.ts';
 import { toApiError } from './to-api-error.ts';
 
 /**
@@ -15,6 +18,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<ServerResponse>();
+    const path = (host.switchToHttp().getRequest<IncomingMessage>().url ?? '').split('?')[0] ?? '';
+    // Errors raised before routing (unreadable JSON, an oversized body) on OpenAI-compatible routes
+    // must still reach OpenAI clients in OpenAI's shape.
+    if (usesOpenAiErrorShape(path) && !response.headersSent) {
+      writeOpenAiError(response, toOpenAiError(exception, this.#logger));
+      return;
+    }
     const error = toApiError(exception);
     if (error.code === 'internal') {
       const fault = exception instanceof Error ? exception : new Error(String(exception));

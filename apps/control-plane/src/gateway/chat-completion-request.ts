@@ -66,7 +66,10 @@ type Body = Record<string, unknown>;
  * field (or header) at fault, the first as the error's `param`, and never anything else, whatever
  * the body holds.
  */
-export function parseChatCompletionRequest(body: unknown, headers: IncomingHttpHeaders): ChatCompletionRequest {
+export function parseChatCompletionRequest(
+  body: unknown,
+  headers: IncomingHttpHeaders,
+): ChatCompletionRequest {
   const issues: ApiIssue[] = [];
   if (!isRecord(body)) {
     throw OpenAiError.invalidRequest([
@@ -153,7 +156,10 @@ const roles = 'system, developer, user, assistant, tool';
  * Reads OpenAI chat messages (at `path` of the body) into core's `ChatMessage`s, for any route that
  * takes a conversation (`/v1/select` too). Issues name each message field at fault.
  */
-export function parseChatMessages(value: unknown, path: string): { messages: ChatMessage[] | undefined; issues: ApiIssue[] } {
+export function parseChatMessages(
+  value: unknown,
+  path: string,
+): { messages: ChatMessage[] | undefined; issues: ApiIssue[] } {
   const issues: ApiIssue[] = [];
   const messages = readMessages(value, path, (issuePath, message) => {
     issues.push({ path: issuePath, message });
@@ -177,8 +183,14 @@ function readMessages(value: unknown, path: string, fail: Fail): ChatMessage[] |
   return valid ? messages : undefined;
 }
 
-function readMessage(value: unknown, path: string, toolCallIds: Set<string>, fail: Fail): ChatMessage | undefined {
-  if (!isRecord(value)) return fail(path, 'expected a message object such as {"role":"user","content":"Hello"}');
+function readMessage(
+  value: unknown,
+  path: string,
+  toolCallIds: Set<string>,
+  fail: Fail,
+): ChatMessage | undefined {
+  if (!isRecord(value))
+    return fail(path, 'expected a message object such as {"role":"user","content":"Hello"}');
   const role = value.role;
   switch (role) {
     case 'system':
@@ -299,7 +311,8 @@ function readTools(value: unknown, fail: Fail): ToolDefinition[] | undefined {
   const names = new Set<string>();
   for (const [index, tool] of value.entries()) {
     const path = `tools.${index}`;
-    if (!isRecord(tool)) return fail(path, 'expected {"type":"function","function":{"name":…,"parameters":{…}}}');
+    if (!isRecord(tool))
+      return fail(path, 'expected {"type":"function","function":{"name":…,"parameters":{…}}}');
     if (tool.type !== 'function') return fail(`${path}.type`, 'only "function" tools are supported');
     const definition = tool.function;
     if (!isRecord(definition)) return fail(`${path}.function`, 'required: {"name":…,"parameters":{…}}');
@@ -307,7 +320,8 @@ function readTools(value: unknown, fail: Fail): ToolDefinition[] | undefined {
     if (typeof name !== 'string' || !toolNamePattern.test(name)) {
       return fail(`${path}.function.name`, 'expected 1 to 64 letters, digits, _ or -');
     }
-    if (names.has(name)) return fail(`${path}.function.name`, `"${name}" is defined twice; tool names must be unique`);
+    if (names.has(name))
+      return fail(`${path}.function.name`, `"${name}" is defined twice; tool names must be unique`);
     names.add(name);
     if (!isAbsent(description) && typeof description !== 'string') {
       return fail(`${path}.function.description`, 'expected a string');
@@ -324,22 +338,33 @@ function readTools(value: unknown, fail: Fail): ToolDefinition[] | undefined {
   return tools.length === 0 ? undefined : tools;
 }
 
-function readToolChoice(value: unknown, tools: ToolDefinition[] | undefined, fail: Fail): ToolChoice | undefined {
+function readToolChoice(
+  value: unknown,
+  tools: ToolDefinition[] | undefined,
+  fail: Fail,
+): ToolChoice | undefined {
   if (isAbsent(value)) return undefined;
   const names = tools?.map((tool) => tool.name) ?? [];
   if (value === 'none' || value === 'auto') return value;
   if (value === 'required') {
-    return names.length > 0 ? value : fail('tool_choice', '"required" needs tools: send the tools the model may call');
+    return names.length > 0
+      ? value
+      : fail('tool_choice', '"required" needs tools: send the tools the model may call');
   }
   if (isRecord(value) && value.type === 'function' && isRecord(value.function)) {
     const name = value.function.name;
     if (typeof name === 'string' && names.includes(name)) return { name };
     return fail(
       'tool_choice.function.name',
-      names.length === 0 ? 'names a tool, but no tools were sent' : `expected one of the tools sent: ${names.join(', ')}`,
+      names.length === 0
+        ? 'names a tool, but no tools were sent'
+        : `expected one of the tools sent: ${names.join(', ')}`,
     );
   }
-  return fail('tool_choice', 'expected "none", "auto", "required" or {"type":"function","function":{"name":…}}');
+  return fail(
+    'tool_choice',
+    'expected "none", "auto", "required" or {"type":"function","function":{"name":…}}',
+  );
 }
 
 function readResponseFormat(value: unknown, fail: Fail): 'json' | undefined {
@@ -366,7 +391,13 @@ function readMaxTokens(value: unknown, path: string, fail: Fail): number | undef
   return value;
 }
 
-function readNumberIn(value: unknown, path: string, low: number, high: number, fail: Fail): number | undefined {
+function readNumberIn(
+  value: unknown,
+  path: string,
+  low: number,
+  high: number,
+  fail: Fail,
+): number | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > high) {
     return fail(path, `expected a number from ${low} to ${high}`);
@@ -394,12 +425,15 @@ function readStop(value: unknown, fail: Fail): string[] | undefined {
 
 function readSeed(value: unknown, fail: Fail): number | undefined {
   if (isAbsent(value)) return undefined;
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : fail('seed', 'expected a whole number');
+  return typeof value === 'number' && Number.isSafeInteger(value)
+    ? value
+    : fail('seed', 'expected a whole number');
 }
 
 function readStreamOptions(value: unknown, fail: Fail): boolean {
   if (isAbsent(value)) return false;
-  if (!isRecord(value)) return fail('stream_options', 'expected an object such as {"include_usage":true}') ?? false;
+  if (!isRecord(value))
+    return fail('stream_options', 'expected an object such as {"include_usage":true}') ?? false;
   return readBoolean(value.include_usage, 'stream_options.include_usage', fail) ?? false;
 }
 
@@ -410,7 +444,8 @@ function refuseUnsupported(body: Body, fail: Fail): void {
     fail('n', 'the gateway returns one choice: send n: 1 (or leave it out) and make one request per answer');
   }
   if (!isAbsent(logprobs) && logprobs !== false) fail('logprobs', 'log probabilities are not available here');
-  if (!isAbsent(top_logprobs) && top_logprobs !== 0) fail('top_logprobs', 'log probabilities are not available here');
+  if (!isAbsent(top_logprobs) && top_logprobs !== 0)
+    fail('top_logprobs', 'log probabilities are not available here');
   if (!isAbsent(logit_bias) && !(isRecord(logit_bias) && Object.keys(logit_bias).length === 0)) {
     fail('logit_bias', 'token biases are not forwarded to the selected models: leave it out');
   }
@@ -418,10 +453,12 @@ function refuseUnsupported(body: Body, fail: Fail): void {
     ['frequency_penalty', frequency_penalty],
     ['presence_penalty', presence_penalty],
   ] as const) {
-    if (!isAbsent(value) && value !== 0) fail(field, 'penalties are not forwarded to the selected models: leave it out');
+    if (!isAbsent(value) && value !== 0)
+      fail(field, 'penalties are not forwarded to the selected models: leave it out');
   }
   if (!isAbsent(body.functions)) fail('functions', 'the deprecated functions are not supported: send tools');
-  if (!isAbsent(body.function_call)) fail('function_call', 'the deprecated function_call is not supported: send tool_choice');
+  if (!isAbsent(body.function_call))
+    fail('function_call', 'the deprecated function_call is not supported: send tool_choice');
   if (!isAbsent(body.audio)) fail('audio', 'audio output is not available here: the gateway answers in text');
   const modalities = body.modalities;
   if (!isAbsent(modalities) && !(Array.isArray(modalities) && modalities.every((item) => item === 'text'))) {

@@ -22,7 +22,10 @@ const safeMessageFallback = 'safe-message';
  * naming the model that answered. A failed execution is thrown as its `OpenAiError` (the filter
  * writes it).
  */
-export async function sendChatCompletion(response: ServerResponse, started: StartedCompletion): Promise<void> {
+export async function sendChatCompletion(
+  response: ServerResponse,
+  started: StartedCompletion,
+): Promise<void> {
   let result: ExecutionResult;
   try {
     result = await started.execution.result;
@@ -60,7 +63,10 @@ export async function sendChatCompletion(response: ServerResponse, started: Star
  * error inside. Once content was sent, a failure is a `data: {"error": …}` event and the stream ends
  * without `[DONE]`: the OpenAI clients throw on it, so a cut-off answer never passes for a whole one.
  */
-export async function streamChatCompletion(response: ServerResponse, started: StartedCompletion): Promise<void> {
+export async function streamChatCompletion(
+  response: ServerResponse,
+  started: StartedCompletion,
+): Promise<void> {
   const iterator = started.execution[Symbol.asyncIterator]();
   let next: IteratorResult<EnginePart>;
   try {
@@ -76,7 +82,12 @@ export async function streamChatCompletion(response: ServerResponse, started: St
   response.setHeader('x-accel-buffering', 'no');
   response.flushHeaders();
 
-  const writer = new ChunkWriter(response, completionId(started), started.created, started.request.includeUsage);
+  const writer = new ChunkWriter(
+    response,
+    completionId(started),
+    started.created,
+    started.request.includeUsage,
+  );
   try {
     await writer.write({ role: 'assistant', content: '' }, model);
     let toolIndex = 0;
@@ -85,7 +96,10 @@ export async function streamChatCompletion(response: ServerResponse, started: St
       if (part.type === 'text-delta') {
         await writer.write({ content: part.delta }, started.speaker() ?? model);
       } else if (part.type === 'tool-call') {
-        await writer.write({ tool_calls: [toolCallDelta(part.toolCall, toolIndex++)] }, started.speaker() ?? model);
+        await writer.write(
+          { tool_calls: [toolCallDelta(part.toolCall, toolIndex++)] },
+          started.speaker() ?? model,
+        );
       } else {
         await writer.finish(part.result);
         return;

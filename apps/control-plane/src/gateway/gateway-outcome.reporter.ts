@@ -67,7 +67,9 @@ export class GatewayOutcomeReporter implements OnModuleInit {
       for (const attempt of attempts) this.reportAttempt(attempt);
       this.reportCompletion(outcome, attempts);
     } catch (error) {
-      this.#logger.warn(`Could not record a gateway outcome: ${error instanceof Error ? error.message : String(error)}`);
+      this.#logger.warn(
+        `Could not record a gateway outcome: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const listener = this.listener;
     if (listener === undefined) return;
@@ -85,15 +87,35 @@ export class GatewayOutcomeReporter implements OnModuleInit {
     const latencyMs = attempt.endedAt - attempt.startedAt;
     const health = this.breakers.health;
     if (outcome === 'hedge-lost' || outcome === 'aborted') {
-      this.metrics?.recordAttempt({ modelId: attempt.modelId, outcome: 'cancelled', errorKind: null, costMicros });
+      this.metrics?.recordAttempt({
+        modelId: attempt.modelId,
+        outcome: 'cancelled',
+        errorKind: null,
+        costMicros,
+      });
       return;
     }
     if (outcome === 'ok') {
-      this.metrics?.recordAttempt({ modelId: attempt.modelId, outcome: 'succeeded', errorKind: null, costMicros });
-      health?.recordOutcome(attempt.modelId, { ok: true, latencyMs, source: 'traffic', circuitReported: true });
+      this.metrics?.recordAttempt({
+        modelId: attempt.modelId,
+        outcome: 'succeeded',
+        errorKind: null,
+        costMicros,
+      });
+      health?.recordOutcome(attempt.modelId, {
+        ok: true,
+        latencyMs,
+        source: 'traffic',
+        circuitReported: true,
+      });
       return;
     }
-    this.metrics?.recordAttempt({ modelId: attempt.modelId, outcome: 'failed', errorKind: outcome, costMicros });
+    this.metrics?.recordAttempt({
+      modelId: attempt.modelId,
+      outcome: 'failed',
+      errorKind: outcome,
+      costMicros,
+    });
     health?.recordOutcome(attempt.modelId, {
       ok: false,
       kind: outcome,
@@ -108,7 +130,9 @@ export class GatewayOutcomeReporter implements OnModuleInit {
     const metrics = this.metrics;
     if (metrics === undefined) return;
     const answeredBy = outcome.result?.answeredBy;
-    const answering = attempts.findLast((attempt) => attempt.modelId === answeredBy && attempt.outcome === 'ok');
+    const answering = attempts.findLast(
+      (attempt) => attempt.modelId === answeredBy && attempt.outcome === 'ok',
+    );
     const usage = outcome.result?.usage;
     metrics.recordCompletion({
       operationName: 'chat',
@@ -123,6 +147,8 @@ export class GatewayOutcomeReporter implements OnModuleInit {
   }
 
   private listenerFailed(error: unknown): void {
-    this.#logger.warn(`The gateway outcome listener failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.#logger.warn(
+      `The gateway outcome listener failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

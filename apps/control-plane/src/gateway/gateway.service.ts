@@ -168,7 +168,8 @@ export class GatewayService {
       decision,
       execution,
       created: Math.floor(startedAt / 1000),
-      headers: temperature.header === undefined ? {} : { 'x-switchboard-temperature-clamped': temperature.header },
+      headers:
+        temperature.header === undefined ? {} : { 'x-switchboard-temperature-clamped': temperature.header },
       speaker: () => tracker.speaker(),
       usedFallback: () => tracker.usedFallback(),
     };
@@ -212,7 +213,10 @@ export class GatewayService {
 /** The request's model and routing input, checked against the registry. */
 function resolveRequestRouting(request: ChatCompletionRequest, snapshot: RegistrySnapshot): ResolvedRouting {
   try {
-    return resolveRouting(request.model, request.routing, snapshot, { model: 'model', policy: request.policyPath });
+    return resolveRouting(request.model, request.routing, snapshot, {
+      model: 'model',
+      policy: request.policyPath,
+    });
   } catch (error) {
     if (!(error instanceof RoutingError)) throw error;
     throw error.kind === 'model-not-found'

@@ -53,6 +53,9 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    writeOpenAiError(host.switchToHttp().getResponse<ServerResponse>(), toOpenAiError(exception, this.#logger));
+    writeOpenAiError(
+      host.switchToHttp().getResponse<ServerResponse>(),
+      toOpenAiError(exception, this.#logger),
+    );
   }
 }

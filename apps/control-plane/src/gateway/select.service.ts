@@ -63,7 +63,8 @@ export class SelectService {
       throw ApiError.invalidRequest([
         {
           path: '(root)',
-          message: 'expected a JSON object such as {"context":{"task":"dialogue_generation"},"estimatedInputTokens":800}',
+          message:
+            'expected a JSON object such as {"context":{"task":"dialogue_generation"},"estimatedInputTokens":800}',
         },
       ]);
     }
@@ -79,14 +80,21 @@ export class SelectService {
     const snapshot = await this.snapshots.current();
     let resolved;
     try {
-      resolved = resolveRouting(request.model, routing.routing, snapshot, { model: 'model', policy: 'context.policy' });
+      resolved = resolveRouting(request.model, routing.routing, snapshot, {
+        model: 'model',
+        policy: 'context.policy',
+      });
     } catch (error) {
       if (!(error instanceof RoutingError)) throw error;
-      throw error.kind === 'model-not-found' ? ApiError.notFound(error.message) : ApiError.invalidRequest(error.issues);
+      throw error.kind === 'model-not-found'
+        ? ApiError.notFound(error.message)
+        : ApiError.invalidRequest(error.issues);
     }
     const decision = this.selection.select(snapshot, resolved.context, {
       estimatedInputTokens:
-        messages === undefined ? (request.estimatedInputTokens ?? 0) : estimateTokens(messages, { family: 'unknown' }),
+        messages === undefined
+          ? (request.estimatedInputTokens ?? 0)
+          : estimateTokens(messages, { family: 'unknown' }),
       maxOutputTokens: request.maxOutputTokens,
       requiresTools: request.requires?.tools,
       requiresJsonMode: request.requires?.json,

@@ -29,6 +29,8 @@ export const faultModels = {
   contentPolicy: 'fault/content-policy',
   cutAfterFive: 'fault/cut-after-5',
   neverAnswers: 'fault/never-answers',
+  /** A tier-3 model that is down: at crisis risk under the faults policy, nothing can answer. */
+  unavailableSafe: 'fault/unavailable-safe',
 } as const;
 
 /** The models that fail on purpose: kept out of every seeded policy, allowed by {@link faultsPolicy}. */
@@ -37,6 +39,7 @@ export const failingFaultModels: readonly string[] = [
   faultModels.contentPolicy,
   faultModels.cutAfterFive,
   faultModels.neverAnswers,
+  faultModels.unavailableSafe,
 ];
 
 /** The policy under which the failing models may be selected (pin them with `x-switchboard-policy: faults`). */
@@ -50,7 +53,12 @@ interface JsonResponse {
 }
 
 /** A JSON request with the admin key. */
-export async function adminCall(base: string, method: string, route: string, body?: unknown): Promise<JsonResponse> {
+export async function adminCall(
+  base: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<JsonResponse> {
   const init: RequestInit = {
     method,
     headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
@@ -58,7 +66,11 @@ export async function adminCall(base: string, method: string, route: string, bod
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await fetch(`${base}${route}`, init);
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : JSON.parse(text),
+  };
 }
 
 /**
@@ -77,6 +89,7 @@ export async function testApiKey(base: string): Promise<string | undefined> {
   return created.body.key as string;
 }
 
+/** A model of the fault server whose name picks `behaviour`; its registry id is `fault/<behaviour>` unless overridden. */
 function faultModel(behaviour: string, overrides: Partial<ModelSpecInput> = {}): ModelSpecInput {
   return {
     id: `fault/${behaviour}`,
@@ -85,7 +98,13 @@ function faultModel(behaviour: string, overrides: Partial<ModelSpecInput> = {}):
     displayName: `Fault server: ${behaviour}`,
     contextWindow: 128_000,
     maxOutputTokens: 4_096,
-    capabilities: { streaming: true, tools: false, jsonMode: true, systemRole: true, assistantPrefill: false },
+    capabilities: {
+      streaming: true,
+      tools: false,
+      jsonMode: true,
+      systemRole: true,
+      assistantPrefill: false,
+    },
     price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 2_000_000, version: 'gateway-e2e' },
     safetyTier: 1,
     qualityPriors: { default: 0.9 },
@@ -104,7 +123,9 @@ function faultModel(behaviour: string, overrides: Partial<ModelSpecInput> = {}):
 async function prepareRegistry(base: string, server: FaultServer): Promise<void> {
   const expectCreated = (response: JsonResponse, what: string): void => {
     if (response.status !== 201 && response.status !== 200) {
-      throw new Error(`preparing the registry (${what}) failed: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+      throw new Error(
+        `preparing the registry (${what}) failed: HTTP ${response.status} ${JSON.stringify(response.body)}`,
+      );
     }
   };
   expectCreated(
@@ -118,18 +139,32 @@ async function prepareRegistry(base: string, server: FaultServer): Promise<void>
   const models = [
     faultModel('healthy'),
     faultModel('healthy-tools', {
-      capabilities: { streaming: true, tools: true, jsonMode: true, systemRole: true, assistantPrefill: false },
+      capabilities: {
+        streaming: true,
+        tools: true,
+        jsonMode: true,
+        systemRole: true,
+        assistantPrefill: false,
+      },
     }),
     faultModel('unavailable', { qualityPriors: { default: 0.05 } }),
     faultModel('content-policy', { qualityPriors: { default: 0.05 } }),
     faultModel('cut-after-5', { qualityPriors: { default: 0.05 } }),
     faultModel('never-answers', { qualityPriors: { default: 0.05 } }),
+    faultModel('unavailable', {
+      id: faultModels.unavailableSafe,
+      safetyTier: 3,
+      qualityPriors: { default: 0.05 },
+    }),
   ];
   for (const model of models) expectCreated(await adminCall(base, 'POST', '/admin/models', model), model.id);
   const seeded = await adminCall(base, 'GET', '/admin/models');
   for (const model of seeded.body.data as { id: string; provider: string }[]) {
     if (model.provider === 'sim') {
-      expectCreated(await adminCall(base, 'POST', `/admin/models/${encodeURIComponent(model.id)}/disable`), model.id);
+      expectCreated(
+        await adminCall(base, 'POST', `/admin/models/${encodeURIComponent(model.id)}/disable`),
+        model.id,
+      );
     }
   }
   const policies = await adminCall(base, 'GET', '/admin/policies');

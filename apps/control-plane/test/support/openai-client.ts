@@ -1,15 +1,10 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import * as openaiModule from 'openai';
 
 /**
- * The official `openai` npm client (6.x), loaded from `@switchboard/provider-openai`'s own
- * dependencies: the control plane does not list `openai` itself (adding it as a dev dependency
- * would let this file be a plain `import OpenAI from 'openai'`). The types below are the small part
- * of the client's surface these tests touch.
+ * The official `openai` npm client (6.x), seen through the small part of its surface these tests
+ * touch. The narrower types let a request carry Switchboard's extra `switchboard` body field, which
+ * the client sends as it is (as Python's client does with `extra_body`).
  */
-const providerOpenAiManifest = fileURLToPath(
-  new URL('../../node_modules/@switchboard/provider-openai/package.json', import.meta.url),
-);
 
 /** A message as the client sends it. */
 export type ClientMessage =
@@ -58,7 +53,11 @@ export interface ClientChunk {
   model: string;
   choices: {
     index: number;
-    delta: { role?: string; content?: string | null; tool_calls?: (Partial<ClientToolCall> & { index: number })[] };
+    delta: {
+      role?: string;
+      content?: string | null;
+      tool_calls?: (Partial<ClientToolCall> & { index: number })[];
+    };
     finish_reason: string | null;
   }[];
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
@@ -82,7 +81,10 @@ interface CreatePromise<Data> extends Promise<Data> {
 export interface OpenAiClient {
   chat: {
     completions: {
-      create(body: ClientChatRequest & { stream: true }, options?: RequestOptions): CreatePromise<AsyncIterable<ClientChunk>>;
+      create(
+        body: ClientChatRequest & { stream: true },
+        options?: RequestOptions,
+      ): CreatePromise<AsyncIterable<ClientChunk>>;
       create(body: ClientChatRequest, options?: RequestOptions): CreatePromise<ClientCompletion>;
     };
   };
@@ -91,7 +93,14 @@ export interface OpenAiClient {
 
 /** The client's error classes, for `instanceof` checks. */
 export interface OpenAiErrorClasses {
-  APIError: new (...args: never[]) => Error & { status: number | undefined; code: string | null | undefined; param: string | null | undefined; type: string | undefined };
+  APIError: new (
+    ...args: never[]
+  ) => Error & {
+    status: number | undefined;
+    code: string | null | undefined;
+    param: string | null | undefined;
+    type: string | undefined;
+  };
   BadRequestError: new (...args: never[]) => Error;
   NotFoundError: new (...args: never[]) => Error;
   AuthenticationError: new (...args: never[]) => Error;
@@ -100,15 +109,25 @@ export interface OpenAiErrorClasses {
 }
 
 interface OpenAiModule extends OpenAiErrorClasses {
-  OpenAI: new (options: { baseURL: string; apiKey: string; maxRetries?: number; timeout?: number }) => OpenAiClient;
+  OpenAI: new (options: {
+    baseURL: string;
+    apiKey: string;
+    maxRetries?: number;
+    timeout?: number;
+  }) => OpenAiClient;
 }
 
-const openai = createRequire(providerOpenAiManifest)('openai') as OpenAiModule;
+const openai = openaiModule as unknown as OpenAiModule;
 
 /** The client's error classes. */
 export const openAiErrors: OpenAiErrorClasses = openai;
 
 /** A client for the gateway at `${base}/v1`, retrying nothing (the tests count attempts). */
 export function openAiClient(base: string, apiKey: string | undefined): OpenAiClient {
-  return new openai.OpenAI({ baseURL: `${base}/v1`, apiKey: apiKey ?? 'no-key', maxRetries: 0, timeout: 20_000 });
+  return new openai.OpenAI({
+    baseURL: `${base}/v1`,
+    apiKey: apiKey ?? 'no-key',
+    maxRetries: 0,
+    timeout: 20_000,
+  });
 }

@@ -93,9 +93,7 @@ export interface OpenAiClient {
 
 /** The client's error classes, for `instanceof` checks. */
 export interface OpenAiErrorClasses {
-  APIError: new (
-    ...args: never[]
-  ) => Error & {
+  APIError: new (...args: never[]) => Error & {
     status: number | undefined;
     code: string | null | undefined;
     param: string | null | undefined;

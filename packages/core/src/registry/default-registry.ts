@@ -384,34 +384,39 @@ const defaultPolicy: RoutingPolicyInput = {
   explorationRate: 0.05,
 };
 
+/** What a task policy sets; its name and the task it applies to come from its key below. */
+type TaskPolicy = Omit<RoutingPolicyInput, 'name' | 'appliesTo'>;
+
+/** A task's policy under the standard risk rules, unless the task states its own. */
+function taskPolicy(policy: Omit<TaskPolicy, 'riskRules'> & { riskRules?: RiskRules }): TaskPolicy {
+  return { riskRules: standardRiskRules, ...policy };
+}
+
 /** One policy per task type, tuned to what that task values. */
-const taskPolicies: Record<TaskType, Omit<RoutingPolicyInput, 'name' | 'appliesTo'>> = {
-  narrative_generation: {
+const taskPolicies: Record<TaskType, TaskPolicy> = {
+  narrative_generation: taskPolicy({
     description: 'Story prose: quality first, warm temperatures, longer answers.',
-    riskRules: standardRiskRules,
     weights: { quality: 3, latency: 1, cost: 0.5 },
     temperatureRange: { min: 0.7, max: 1.2 },
     defaultMaxOutputTokens: 1_024,
     explorationRate: 0.1,
     timeouts: { headersMs: 10_000, firstTokenMs: 10_000, idleMs: 5_000, totalMs: 45_000 },
-  },
-  dialogue_generation: {
+  }),
+  dialogue_generation: taskPolicy({
     description: 'Characters speaking: quality matters, but a conversation must not stall.',
-    riskRules: standardRiskRules,
     weights: { quality: 2, latency: 1.5, cost: 0.5 },
     temperatureRange: { min: 0.6, max: 1.1 },
     defaultMaxOutputTokens: 512,
     explorationRate: 0.1,
-  },
-  character_development: {
+  }),
+  character_development: taskPolicy({
     description: 'Character sheets and arcs: quality-heavy, creative temperatures.',
-    riskRules: standardRiskRules,
     weights: { quality: 2.5, latency: 0.75, cost: 0.5 },
     temperatureRange: { min: 0.6, max: 1.1 },
     defaultMaxOutputTokens: 1_024,
     explorationRate: 0.1,
-  },
-  therapeutic_response: {
+  }),
+  therapeutic_response: taskPolicy({
     description: 'Speaking to the player about their feelings: quality and safety first, calm temperatures.',
     // Never below tier 2, even when nothing is flagged: the player is being addressed directly.
     riskRules: {
@@ -424,34 +429,31 @@ const taskPolicies: Record<TaskType, Omit<RoutingPolicyInput, 'name' | 'appliesT
     temperatureRange: { min: 0.2, max: 0.6 },
     defaultMaxOutputTokens: 768,
     explorationRate: 0.05,
-  },
-  world_building: {
+  }),
+  world_building: taskPolicy({
     description: 'Places, lore and history: quality-heavy, latency matters little, warm temperatures.',
-    riskRules: standardRiskRules,
     weights: { quality: 3, latency: 0.5, cost: 0.5 },
     temperatureRange: { min: 0.7, max: 1.2 },
     defaultMaxOutputTokens: 1_536,
     explorationRate: 0.1,
     timeouts: { headersMs: 10_000, firstTokenMs: 10_000, idleMs: 5_000, totalMs: 60_000 },
-  },
-  choice_generation: {
+  }),
+  choice_generation: taskPolicy({
     description: 'Short lists of player options: cheap and fast, moderately varied.',
-    riskRules: standardRiskRules,
     weights: { quality: 1, latency: 2, cost: 2 },
     temperatureRange: { min: 0.5, max: 0.9 },
     defaultMaxOutputTokens: 256,
     explorationRate: 0.1,
     timeouts: { headersMs: 5_000, firstTokenMs: 4_000, idleMs: 3_000, totalMs: 15_000 },
-  },
-  consequence_analysis: {
+  }),
+  consequence_analysis: taskPolicy({
     description: 'Working out what a choice leads to: careful reasoning, low temperatures.',
-    riskRules: standardRiskRules,
     weights: { quality: 2, latency: 1, cost: 1 },
     temperatureRange: { min: 0.2, max: 0.6 },
     defaultMaxOutputTokens: 512,
     explorationRate: 0.05,
-  },
-  safety_screening: {
+  }),
+  safety_screening: taskPolicy({
     description:
       'Screening text for risk before it reaches the player: fast, deterministic, safety-trained models.',
     // A screen is only as good as the model running it: tier 2 even when nothing is flagged.
@@ -467,23 +469,21 @@ const taskPolicies: Record<TaskType, Omit<RoutingPolicyInput, 'name' | 'appliesT
     explorationRate: 0.02,
     // Every turn waits on the screen: hedge early rather than let one slow provider stall the game.
     timeouts: { headersMs: 4_000, firstTokenMs: 3_000, idleMs: 2_000, totalMs: 10_000, hedgeMs: 1_500 },
-  },
-  summarization: {
+  }),
+  summarization: taskPolicy({
     description: 'Condensing session history: cheap and faithful, low temperatures.',
-    riskRules: standardRiskRules,
     weights: { quality: 1, latency: 1, cost: 2.5 },
     temperatureRange: { min: 0.1, max: 0.4 },
     defaultMaxOutputTokens: 512,
     explorationRate: 0.05,
-  },
-  general_chat: {
+  }),
+  general_chat: taskPolicy({
     description: 'Everything else the game asks: balanced.',
-    riskRules: standardRiskRules,
     weights: { quality: 1.5, latency: 1.5, cost: 1 },
     temperatureRange: { min: 0.4, max: 1 },
     defaultMaxOutputTokens: 768,
     explorationRate: 0.05,
-  },
+  }),
 };
 
 const defaultRegistryInput: RegistryContentInput = {

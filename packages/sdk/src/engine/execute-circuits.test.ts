@@ -3,13 +3,13 @@ import type { CircuitAdmission, CircuitEvent } from '@switchboard/core';
 import { createInMemoryCircuitRegistry, type CircuitRegistry } from './circuit-registry.ts';
 import {
   attemptsByModel,
-  sim,
   testDecision,
   testModel,
   testRegistry,
   testRun,
   virtualTime,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters } from './__fixtures__/engine-test-kit.ts';
 
 const models = [testModel('a'), testModel('b')];
 const breakerConfig = {
@@ -57,10 +57,7 @@ describe('circuit breakers', () => {
       circuits,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'healthy', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters({ a: 'healthy', b: 'healthy' }, { clock: virtual }),
     }).result;
     expect(attemptsByModel(result.attempts)).toEqual({ b: 1 });
     expect(result.skipped).toEqual([{ modelId: 'a', reason: 'circuit-open' }]);
@@ -79,10 +76,7 @@ describe('circuit breakers', () => {
       circuits,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-50', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters({ a: 'slow-first-token-50', b: 'healthy' }, { clock: virtual }),
     };
     const run = testRun();
     const [probing, concurrent] = await Promise.all([
@@ -103,11 +97,11 @@ describe('circuit breakers', () => {
       retry: { backoffMs: 10 },
       decision: testDecision(['a', 'b', 'c']),
       registry: testRegistry([...models, testModel('c')]),
-      adapters: new Map([
-        ['a', sim('a', 'rate-limit-retry-after-5000')],
-        ['b', sim('b', 'server-error-once#report')],
-        ['c', sim('c', 'healthy')],
-      ]),
+      adapters: simAdapters({
+        a: 'rate-limit-retry-after-5000',
+        b: 'server-error-once#report',
+        c: 'healthy',
+      }),
     }).result;
     expect(circuits.calls).toEqual([
       'a admit',
@@ -127,10 +121,7 @@ describe('circuit breakers', () => {
       circuits,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'rate-limit-retry-after-1500', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters({ a: 'rate-limit-retry-after-1500', b: 'healthy' }, { clock: virtual }),
     }).result;
     const [limited, answered] = result.attempts;
     expect(result.attempts.map((attempt) => [attempt.modelId, attempt.outcome])).toEqual([
@@ -147,10 +138,7 @@ describe('circuit breakers', () => {
       circuits,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'unavailable')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'unavailable', b: 'healthy' }),
     };
     const run = testRun();
     await run.execute(options).result;

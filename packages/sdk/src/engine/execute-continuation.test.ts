@@ -10,6 +10,7 @@ import {
   testRegistry,
   testRun,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters } from './__fixtures__/engine-test-kit.ts';
 
 const first20 = CANONICAL_ANSWER_TOKENS.slice(0, 20).join('');
 
@@ -76,10 +77,7 @@ describe('mid-stream failover', () => {
     const execution = testRun().execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry([testModel('a'), testModel('b', { assistantPrefill: true })]),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-20')],
-        ['b', sim('b', 'rejects-prefill')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-20', b: 'rejects-prefill' }),
     });
     const view = await readAsCaller(execution);
     const result = await execution.result;
@@ -123,11 +121,7 @@ describe('mid-stream failover', () => {
         testModel('b', { assistantPrefill: true }),
         testModel('c', { assistantPrefill: false }),
       ]),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-10')],
-        ['b', sim('b', 'cut-after-15')],
-        ['c', sim('c', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-10', b: 'cut-after-15', c: 'healthy' }),
     });
     const view = await readAsCaller(execution);
     const result = await execution.result;

@@ -11,6 +11,7 @@ import {
   testRun,
   virtualTime,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters } from './__fixtures__/engine-test-kit.ts';
 
 const models = [testModel('a'), testModel('b'), testModel('c')];
 
@@ -20,10 +21,7 @@ describe('crisis fail-safe', () => {
     const execution = run.execute({
       decision: testDecision(['a', 'b'], 'crisis'),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'unavailable')],
-        ['b', sim('b', 'content-policy')],
-      ]),
+      adapters: simAdapters({ a: 'unavailable', b: 'content-policy' }),
     });
     const view = await readAsCaller(execution);
     const result = await execution.result;
@@ -62,11 +60,10 @@ describe('crisis fail-safe', () => {
       crisisReserveMs: 50,
       decision: testDecision(['a', 'b', 'c'], 'crisis'),
       registry: testRegistry(models, { timeouts: { firstTokenMs: 150 } }),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers', { clock: virtual })],
-        ['b', sim('b', 'never-answers', { clock: virtual })],
-        ['c', sim('c', 'never-answers', { clock: virtual })],
-      ]),
+      adapters: simAdapters(
+        { a: 'never-answers', b: 'never-answers', c: 'never-answers' },
+        { clock: virtual },
+      ),
     });
     const result = await execution.result;
     expect(result.fallback).toBe('safe-message');
@@ -84,10 +81,7 @@ describe('crisis fail-safe', () => {
       deadlineMs: 300,
       decision: testDecision(['a', 'b'], 'crisis'),
       registry: testRegistry(models, { timeouts: { firstTokenMs: 150 } }),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers')],
-        ['b', sim('b', 'never-answers')],
-      ]),
+      adapters: simAdapters({ a: 'never-answers', b: 'never-answers' }),
     }).result;
     expect(result.fallback).toBe('safe-message');
     expect(Date.now() - started).toBeLessThan(300 + 150);
@@ -97,10 +91,7 @@ describe('crisis fail-safe', () => {
     const execution = testRun().execute({
       decision: testDecision(['a', 'b'], 'crisis'),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-5')],
-        ['b', sim('b', 'unavailable')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-5', b: 'unavailable' }),
     });
     const view = await readAsCaller(execution);
     const partial = CANONICAL_ANSWER_TOKENS.slice(0, 5).join('');

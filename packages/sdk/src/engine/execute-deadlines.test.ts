@@ -12,6 +12,7 @@ import {
   testTimeouts,
   virtualTime,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters, virtualRun } from './__fixtures__/engine-test-kit.ts';
 
 const models = [testModel('a'), testModel('b'), testModel('c')];
 
@@ -22,10 +23,7 @@ describe('per-attempt deadlines', () => {
     const execution = run.execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'never-answers', b: 'healthy' }),
     });
     const view = await readAsCaller(execution);
     const firstTextAt = (await execution.result).attempts[1]?.firstTokenAt ?? Number.NaN;
@@ -48,11 +46,7 @@ describe('per-attempt deadlines', () => {
     const execution = run.execute({
       decision: testDecision(['a', 'b', 'c']),
       registry: testRegistry(models),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers')],
-        ['b', sim('b', 'slow-first-token-2000')],
-        ['c', sim('c', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'never-answers', b: 'slow-first-token-2000', c: 'healthy' }),
     });
     const result = await execution.result;
     expect(attemptsByModel(result.attempts)).toEqual({ a: 1, b: 1, c: 1 });
@@ -60,16 +54,11 @@ describe('per-attempt deadlines', () => {
   });
 
   it('ends an attempt whose response never opens at the headers deadline', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models, { timeouts: { headersMs: 80, firstTokenMs: 150 } }),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'never-answers', b: 'healthy' }),
     });
     const result = await execution.result;
     const silent = result.attempts[0]!;
@@ -79,16 +68,11 @@ describe('per-attempt deadlines', () => {
   });
 
   it('treats a stream that goes quiet mid-answer as stalled after the idle deadline and continues elsewhere', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       decision: testDecision(['a', 'b']),
       registry: testRegistry([testModel('a'), testModel('b', { assistantPrefill: true })]),
-      adapters: new Map([
-        ['a', sim('a', 'stall-after-10', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'stall-after-10', b: 'healthy' }),
     });
     const view = await readAsCaller(execution);
     const result = await execution.result;
@@ -116,10 +100,7 @@ describe('per-attempt deadlines', () => {
         }),
       },
       adaptiveFirstToken: { factor: 3, minimumMs: 10 },
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-120', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters({ a: 'slow-first-token-120', b: 'healthy' }, { clock: virtual }),
     });
     const result = await execution.result;
     const slow = result.attempts[0]!;
@@ -140,10 +121,7 @@ describe('per-attempt deadlines', () => {
           errorRate: 0,
         }),
       },
-      adapters: new Map([
-        ['a', sim('a', 'never-answers', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters({ a: 'never-answers', b: 'healthy' }, { clock: virtual }),
     });
     const clampedAttempt = (await clamped.result).attempts[0]!;
     expect(clampedAttempt.endedAt - clampedAttempt.startedAt).toBe(testTimeouts.firstTokenMs);
@@ -156,11 +134,7 @@ describe('per-attempt deadlines', () => {
       decision: testDecision(['a', 'b', 'c']),
       registry: testRegistry(models, { timeouts: { firstTokenMs: 150 } }),
       deadlineMs: 250,
-      adapters: new Map([
-        ['a', sim('a', 'never-answers')],
-        ['b', sim('b', 'never-answers')],
-        ['c', sim('c', 'never-answers')],
-      ]),
+      adapters: simAdapters({ a: 'never-answers', b: 'never-answers', c: 'never-answers' }),
     });
     const error = await execution.result.catch((caught: unknown) => caught);
     const elapsed = Date.now() - started;
@@ -216,10 +190,7 @@ describe('per-attempt deadlines', () => {
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models),
       signal: controller.signal,
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-1000')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'slow-first-token-1000', b: 'healthy' }),
     });
     setTimeout(() => controller.abort(), 20);
     const error = await execution.result.catch((caught: unknown) => caught);

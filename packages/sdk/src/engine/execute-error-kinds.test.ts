@@ -16,21 +16,17 @@ import {
   testRun,
   virtualTime,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters, virtualRun } from './__fixtures__/engine-test-kit.ts';
 
 const threeModels = [testModel('a'), testModel('b'), testModel('c')];
 
 describe('what each error kind does', () => {
   it('rate_limited: waits out a Retry-After that fits, retries the same model, then fails over', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(threeModels),
-      adapters: new Map([
-        ['a', sim('a', 'rate-limit-retry-after-300', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'rate-limit-retry-after-300', b: 'healthy' }),
     });
     const result = await execution.result;
     const [first, retry, failover] = result.attempts;
@@ -49,28 +45,20 @@ describe('what each error kind does', () => {
     const execution = run.execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry(threeModels),
-      adapters: new Map([
-        ['a', sim('a', 'rate-limit-retry-after-30000')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'rate-limit-retry-after-30000', b: 'healthy' }),
     });
     const result = await execution.result;
     expect(attemptsByModel(result.attempts)).toEqual({ a: 1, b: 1 });
   });
 
   it('server: retries once on the same model after a jittered backoff', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       random: () => 0.9,
       retry: { backoffMs: 200 },
       decision: testDecision(['a', 'b']),
       registry: testRegistry(threeModels),
-      adapters: new Map([
-        ['a', sim('a', 'server-error-once#jitter', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'server-error-once#jitter', b: 'healthy' }),
     });
     const result = await execution.result;
     const [failed, retried] = result.attempts;
@@ -105,10 +93,7 @@ describe('what each error kind does', () => {
     const result = await run.execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry(threeModels),
-      adapters: new Map([
-        ['a', sim('a', 'unavailable')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'unavailable', b: 'healthy' }),
     }).result;
     expect(result.attempts.map((attempt) => [attempt.modelId, attempt.outcome])).toEqual([
       ['a', 'overloaded'],
@@ -122,10 +107,7 @@ describe('what each error kind does', () => {
       retry: { backoffMs: 10 },
       decision: testDecision(['a', 'b']),
       registry: testRegistry(threeModels),
-      adapters: new Map([
-        ['a', sim('a', 'reset-before-headers')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'reset-before-headers', b: 'healthy' }),
     }).result;
     expect(result.attempts.map((attempt) => [attempt.modelId, attempt.outcome, attempt.trigger])).toEqual([
       ['a', 'network', 'initial'],
@@ -149,11 +131,7 @@ describe('what each error kind does', () => {
         reselections.push(request);
         return testDecision(['also-small', 'large']);
       },
-      adapters: new Map([
-        ['small', sim('small', 'context-length')],
-        ['also-small', sim('also-small', 'healthy')],
-        ['large', sim('large', 'healthy')],
-      ]),
+      adapters: simAdapters({ small: 'context-length', 'also-small': 'healthy', large: 'healthy' }),
     }).result;
     expect(reselections).toHaveLength(1);
     expect(reselections[0]).toMatchObject({ excludeModelIds: ['small'], estimatedInputTokens: 9_120 });
@@ -174,11 +152,7 @@ describe('what each error kind does', () => {
         testModel('also-small', { contextWindow: 8_192 }),
         testModel('large', { contextWindow: 128_000 }),
       ]),
-      adapters: new Map([
-        ['small', sim('small', 'context-length')],
-        ['also-small', sim('also-small', 'healthy')],
-        ['large', sim('large', 'healthy')],
-      ]),
+      adapters: simAdapters({ small: 'context-length', 'also-small': 'healthy', large: 'healthy' }),
     }).result;
     expect(result.answeredBy).toBe('large');
     expect(attemptsByModel(result.attempts)).toEqual({ small: 1, large: 1 });
@@ -193,11 +167,7 @@ describe('what each error kind does', () => {
         testModel('tier-1', { safetyTier: 1 }),
         testModel('tier-3', { safetyTier: 3 }),
       ]),
-      adapters: new Map([
-        ['tier-2', sim('tier-2', 'content-policy')],
-        ['tier-1', sim('tier-1', 'healthy')],
-        ['tier-3', sim('tier-3', 'healthy')],
-      ]),
+      adapters: simAdapters({ 'tier-2': 'content-policy', 'tier-1': 'healthy', 'tier-3': 'healthy' }),
     }).result;
     expect(result.answeredBy).toBe('tier-3');
     expect(result.skipped).toEqual([{ modelId: 'tier-1', reason: 'safety-tier' }]);
@@ -210,10 +180,7 @@ describe('what each error kind does', () => {
       run.execute({
         decision: testDecision(['a', 'b']),
         registry: testRegistry(threeModels, { contentFilterFailoverSameTierOrSafer: false }),
-        adapters: new Map([
-          ['a', sim('a', 'content-policy')],
-          ['b', sim('b', 'healthy')],
-        ]),
+        adapters: simAdapters({ a: 'content-policy', b: 'healthy' }),
       }),
     );
     expect(isExecutionError(view.error)).toBe(true);
@@ -230,10 +197,7 @@ describe('what each error kind does', () => {
       .execute({
         decision: testDecision(['tier-3', 'tier-3-down']),
         registry: testRegistry([testModel('tier-3'), testModel('tier-3-down')]),
-        adapters: new Map([
-          ['tier-3', sim('tier-3', 'content-policy')],
-          ['tier-3-down', sim('tier-3-down', 'unavailable')],
-        ]),
+        adapters: simAdapters({ 'tier-3': 'content-policy', 'tier-3-down': 'unavailable' }),
       })
       .result.catch((caught: unknown) => caught);
     expect(isExecutionError(error) && error.kind).toBe('content_filter');
@@ -285,11 +249,7 @@ describe('what each error kind does', () => {
         maxAttempts: 2,
         decision: testDecision(['a', 'b', 'c']),
         registry: testRegistry(threeModels),
-        adapters: new Map([
-          ['a', sim('a', 'unavailable')],
-          ['b', sim('b', 'unavailable')],
-          ['c', sim('c', 'healthy')],
-        ]),
+        adapters: simAdapters({ a: 'unavailable', b: 'unavailable', c: 'healthy' }),
       })
       .result.catch((caught: unknown) => caught);
     expect(isExecutionError(error) && error.kind).toBe('overloaded');

@@ -8,6 +8,7 @@ import {
   testRequest,
   testRun,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters } from './__fixtures__/engine-test-kit.ts';
 
 describe('engine events', () => {
   it('reports attempts, handoffs and the end with noun-action names, in order', async () => {
@@ -16,10 +17,7 @@ describe('engine events', () => {
       executionId: 'execution-1',
       decision: testDecision(['down', 'a', 'b']),
       registry: testRegistry([testModel('down'), testModel('a'), testModel('b', { assistantPrefill: true })]),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-20')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-20', b: 'healthy' }),
     }).result;
     expect(run.events.map((event) => event.type)).toEqual([
       'candidate-skip',
@@ -40,10 +38,7 @@ describe('engine events', () => {
     await run.execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry([testModel('a'), testModel('b', { assistantPrefill: true })]),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-20')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-20', b: 'healthy' }),
     }).result;
     const serialised = JSON.stringify(run.events);
     for (const message of testRequest.messages) expect(serialised).not.toContain(message.content);

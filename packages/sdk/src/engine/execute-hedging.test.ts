@@ -3,29 +3,24 @@ import { CANONICAL_ANSWER } from '@switchboard/provider-sim/testing';
 import type { EngineEvent } from './engine-event.ts';
 import {
   readAsCaller,
-  sim,
   testDecision,
   testModel,
   testRegistry,
   testRun,
   virtualTime,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters, virtualRun } from './__fixtures__/engine-test-kit.ts';
 
 const models = [testModel('a'), testModel('b'), testModel('c')];
 const hedging = { timeouts: { hedgeMs: 40, firstTokenMs: 1_000 } };
 
 describe('hedging', () => {
   it('starts the next candidate when the first has no token by hedgeMs; the first to produce content wins', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models, hedging),
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-500', { clock: virtual })],
-        ['b', sim('b', 'healthy', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'slow-first-token-500', b: 'healthy' }),
     });
     const view = await readAsCaller(execution);
     const result = await execution.result;
@@ -47,16 +42,11 @@ describe('hedging', () => {
   });
 
   it('keeps the primary when it produces content before the hedge, and aborts the hedge', async () => {
-    const { clock, virtual } = virtualTime();
-    const run = testRun();
+    const run = virtualRun();
     const execution = run.execute({
-      clock,
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models, hedging),
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-60', { clock: virtual })],
-        ['b', sim('b', 'slow-first-token-300', { clock: virtual })],
-      ]),
+      adapters: run.simAdapters({ a: 'slow-first-token-60', b: 'slow-first-token-300' }),
     });
     const result = await execution.result;
     expect(result.answeredBy).toBe('a');
@@ -74,11 +64,10 @@ describe('hedging', () => {
       clock,
       decision: testDecision(['a', 'b', 'c']),
       registry: testRegistry(models, { timeouts: { hedgeMs: 40, firstTokenMs: 100 } }),
-      adapters: new Map([
-        ['a', sim('a', 'never-answers', { clock: virtual })],
-        ['b', sim('b', 'slow-first-token-90', { clock: virtual })],
-        ['c', sim('c', 'healthy', { clock: virtual })],
-      ]),
+      adapters: simAdapters(
+        { a: 'never-answers', b: 'slow-first-token-90', c: 'healthy' },
+        { clock: virtual },
+      ),
     }).result;
     expect(result.attempts.map((attempt) => [attempt.modelId, attempt.outcome, attempt.trigger])).toEqual([
       ['a', 'timeout', 'initial'],
@@ -91,10 +80,7 @@ describe('hedging', () => {
     const result = await run.execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry(models, { timeouts: { firstTokenMs: 1_000 } }),
-      adapters: new Map([
-        ['a', sim('a', 'slow-first-token-100')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'slow-first-token-100', b: 'healthy' }),
     }).result;
     expect(result.attempts.map((attempt) => attempt.modelId)).toEqual(['a']);
     expect(run.events.some((event: EngineEvent) => event.type === 'hedge-start')).toBe(false);

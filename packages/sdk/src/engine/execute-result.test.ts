@@ -14,6 +14,7 @@ import {
   testRequest,
   testRun,
 } from './__fixtures__/engine-fixtures.ts';
+import { simAdapters } from './__fixtures__/engine-test-kit.ts';
 
 const testPrice: ModelPrice = {
   inputPerMillionMicros: 1_000_000,
@@ -27,10 +28,7 @@ describe('the execution result', () => {
       retry: { backoffMs: 10 },
       decision: testDecision(['a', 'b']),
       registry: testRegistry([testModel('a'), testModel('b')]),
-      adapters: new Map([
-        ['a', sim('a', 'unavailable')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'unavailable', b: 'healthy' }),
     });
     const result = await execution.result;
     const [failed, answered] = result.attempts;
@@ -69,10 +67,7 @@ describe('the execution result', () => {
     const result = await testRun().execute({
       decision: testDecision(['a', 'b']),
       registry: testRegistry([testModel('a'), testModel('b', { assistantPrefill: true })]),
-      adapters: new Map([
-        ['a', sim('a', 'cut-after-20')],
-        ['b', sim('b', 'healthy')],
-      ]),
+      adapters: simAdapters({ a: 'cut-after-20', b: 'healthy' }),
     }).result;
     const [cut, continued] = result.attempts;
     expect(cut!.billed).toBe(false);

@@ -11,7 +11,9 @@ import {
   hashesEqual,
   type ApiKeyScope,
 } from './api-key.ts';
+import { ApiKeyCache } from './api-key-cache.ts';
 import { ApiKeyRepository, type StoredApiKey } from './api-key.repository.ts';
+import { AUTH_OPTIONS, type AuthOptions } from './auth-options.ts';
 
 /** A key as the admin API shows it: never the key, never its hash. */
 export interface ApiKeyView {
@@ -71,31 +73,52 @@ const createApiKeySchema = z.strictObject({
 /**
  * API keys: creating (the key is returned once), listing (never a key or hash), revoking, checking
  * a presented key, and the bootstrap admin key.
+ *
+ * Checked keys are cached in memory by the SHA-256 hash of the key (never the key itself), so the
+ * guard does not query the database on every request: active keys for `keyCache.ttlMs` (10 s by
+ * default), unknown or revoked keys for `keyCache.negativeTtlMs` (2 s), at most
+ * `keyCache.maxEntries` of each (least recently used dropped first). A key revoked through this
+ * instance (`POST /admin/api-keys/:id/revoke`) is refused at once here; **another instance of the
+ * control plane keeps accepting it until its cached entry expires, i.e. for up to
+ * `keyCache.ttlMs`**. Set `ttlMs` to 0 to read the table on every request instead.
  */
 @Injectable()
 export class ApiKeyService {
+  private readonly cache: ApiKeyCache<AuthenticatedKey>;
+
   constructor(
     @Inject(ApiKeyRepository) private readonly repository: ApiKeyRepository,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(AUTH_OPTIONS) options: Pick<AuthOptions, 'keyCache'>,
+  ) {
+    this.cache = new ApiKeyCache(clock, options.keyCache);
+  }
 
   /**
    * The active key matching `key`, or `undefined` for an unknown or revoked one. The lookup is by
    * hash, and the stored hash is compared again in constant time, so no response time depends on
-   * how much of a guessed key was right.
+   * how much of a guessed key was right. Answers from the cache while it is fresh (see the class
+   * comment): a revocation made on another instance is seen within `keyCache.ttlMs`.
    */
   async authenticate(key: string): Promise<AuthenticatedKey | undefined> {
     const hash = hashApiKey(key);
+    const cached = this.cache.lookup(hash);
+    if (cached.kind === 'active') return cached.value;
+    if (cached.kind === 'refused') return undefined;
+    const generation = this.cache.generation;
     const stored = await this.repository.findByHash(hash);
-    if (stored === undefined || !hashesEqual(stored.hash, hash) || stored.revokedAt !== null)
-      return undefined;
-    return {
-      id: stored.id,
-      name: stored.name,
-      scope: stored.scope,
-      prefix: stored.prefix,
-      rateLimitPerMinute: stored.rateLimitPerMinute,
-    };
+    const authenticated =
+      stored === undefined || !hashesEqual(stored.hash, hash) || stored.revokedAt !== null
+        ? undefined
+        : {
+            id: stored.id,
+            name: stored.name,
+            scope: stored.scope,
+            prefix: stored.prefix,
+            rateLimitPerMinute: stored.rateLimitPerMinute,
+          };
+    this.cache.remember(hash, authenticated, generation);
+    return authenticated;
   }
 
   /** Creates a key from an admin's request body; 400 naming the field when the body is wrong. */
@@ -111,6 +134,7 @@ export class ApiKeyService {
       rateLimitPerMinute: request.rateLimitPerMinute ?? null,
       createdAt: this.now(),
     });
+    this.cache.evict(stored.hash);
     return { ...viewOf(stored), key };
   }
 
@@ -121,17 +145,19 @@ export class ApiKeyService {
 
   /**
    * Revokes a key; revoking a revoked key changes nothing. Refuses (409) to revoke the last active
-   * admin key, which would lock every operator out of `/admin`.
+   * admin key, which would lock every operator out of `/admin`. The key leaves this instance's
+   * cache once the revocation is committed, so it is refused here from the next request on; other
+   * instances refuse it once their cached entry expires (within `keyCache.ttlMs`).
    */
   async revoke(id: string): Promise<ApiKeyView> {
-    return this.repository.locked(async (keys) => {
+    const { view, hash } = await this.repository.locked(async (keys) => {
       const existing = await keys.findById(id);
       if (existing === undefined) {
         throw ApiError.notFound(
           `There is no API key with id "${id}". GET /admin/api-keys lists the keys and their ids.`,
         );
       }
-      if (existing.revokedAt !== null) return viewOf(existing);
+      if (existing.revokedAt !== null) return { view: viewOf(existing), hash: existing.hash };
       if (existing.scope === 'admin' && (await keys.countActiveAdmins(existing.id)) === 0) {
         throw ApiError.conflict(
           `API key ${existing.prefix} is the last active admin key; revoking it would lock everyone out of /admin. ` +
@@ -139,8 +165,11 @@ export class ApiKeyService {
         );
       }
       const revoked = await keys.revoke(existing.id, this.now());
-      return viewOf(revoked ?? existing);
+      return { view: viewOf(revoked ?? existing), hash: existing.hash };
     });
+    // After the commit: evicting earlier would let a concurrent request re-read the still-active row.
+    this.cache.evict(hash);
+    return view;
   }
 
   /**
@@ -149,7 +178,7 @@ export class ApiKeyService {
    * table lock, so instances starting together generate one key between them.
    */
   async ensureBootstrapKey(environmentKey: string | undefined): Promise<BootstrapOutcome> {
-    return this.repository.locked(async (keys) => {
+    const outcome = await this.repository.locked(async (keys): Promise<BootstrapOutcome> => {
       if (environmentKey !== undefined) {
         const hash = hashApiKey(environmentKey);
         if ((await keys.findByHash(hash)) !== undefined) return { kind: 'unchanged' };
@@ -177,6 +206,9 @@ export class ApiKeyService {
       });
       return { kind: 'generated', key };
     });
+    // A refusal cached before the environment's key was stored must not outlive the insert.
+    if (environmentKey !== undefined) this.cache.evict(hashApiKey(environmentKey));
+    return outcome;
   }
 
   private now(): string {

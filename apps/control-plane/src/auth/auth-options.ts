@@ -1,3 +1,5 @@
+import { defaultApiKeyCacheSettings, type ApiKeyCacheSettings } from './api-key-cache.ts';
+
 /** Who may read Prometheus' `/metrics`. */
 export type MetricsAccess = 'open' | 'admin';
 
@@ -19,6 +21,12 @@ export interface AuthOptions {
    * never the structured log, so log shipping never carries the key.
    */
   announce: (text: string) => void;
+  /**
+   * How long checked keys are remembered in memory, so most requests skip the database. Default:
+   * active keys 10 s (also how long another instance keeps accepting a key revoked elsewhere),
+   * unknown keys 2 s, 10,000 of each.
+   */
+  keyCache: ApiKeyCacheSettings;
 }
 
 /** The defaults of {@link AuthOptions}. */
@@ -28,6 +36,7 @@ export const defaultAuthOptions: Readonly<AuthOptions> = Object.freeze({
   announce: (text: string): void => {
     process.stdout.write(text);
   },
+  keyCache: defaultApiKeyCacheSettings,
 });
 
 /** Injection token of the resolved {@link AuthOptions}. */

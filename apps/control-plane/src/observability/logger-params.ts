@@ -23,6 +23,45 @@ export interface LoggerSettings {
    * prove that secrets and message content never reach them.
    */
   destination?: DestinationStream | undefined;
+  /**
+   * A successful request on a hot path ({@link hotPaths}) slower than this many milliseconds is
+   * still logged at `info`; faster ones log at `debug`. Default: {@link defaultSlowRequestMs}.
+   */
+  slowRequestMs?: number | undefined;
+}
+
+/**
+ * The gateway's per-request routes. Their successful answers log at `debug`, not `info`: at
+ * thousands of requests a second one JSON line each costs measurable CPU and floods the log,
+ * while Prometheus (`/metrics`) already counts them and records their latency. Errors (4xx at
+ * `warn`, 5xx at `error`) and slow answers are still logged at their usual levels.
+ */
+export const hotPaths: ReadonlySet<string> = new Set(['/v1/select', '/v1/chat/completions']);
+
+/** A hot-path request that took at least this long (milliseconds) is worth a line at `info`. */
+export const defaultSlowRequestMs = 1_000;
+
+/** What decides the level of one request's log line. */
+export interface RequestOutcome {
+  /** The request's path, without the query string. */
+  path: string;
+  statusCode: number;
+  /** Whether the request ended with an error (thrown, or the connection failed). */
+  failed: boolean;
+  /** Milliseconds from arrival to the end of the response; `undefined` when unknown. */
+  elapsedMs: number | undefined;
+}
+
+/**
+ * The level of a request's log line: `error` for failures and 5xx, `warn` for 4xx, `info`
+ * otherwise, except fast successes on {@link hotPaths}, which log at `debug` (see there why). An
+ * unknown duration counts as slow, so nothing is hidden by accident.
+ */
+export function requestLogLevel(outcome: RequestOutcome, slowRequestMs: number): LevelWithSilent {
+  if (outcome.failed || outcome.statusCode >= 500) return 'error';
+  if (outcome.statusCode >= 400) return 'warn';
+  const fast = outcome.elapsedMs !== undefined && outcome.elapsedMs < slowRequestMs;
+  return fast && hotPaths.has(outcome.path) ? 'debug' : 'info';
 }
 
 /** Paths polled by orchestrators and scrapers every few seconds: logging each would drown the rest. */
@@ -34,9 +73,13 @@ const acceptableRequestId = /^[\w.:-]{1,64}$/;
 /**
  * nestjs-pino's settings: one JSON line per request (method, path, status, time; never the body,
  * the query string or credentials), secrets censored by path, message content censored by key at
- * any depth, and error causes left out. 4xx answers log at `warn`, 5xx at `error`.
+ * any depth, and error causes left out. 4xx answers log at `warn`, 5xx at `error`; fast successful
+ * answers on the gateway's hot paths at `debug` (see {@link requestLogLevel}).
  */
 export function createLoggerParams(settings: LoggerSettings): Params {
+  const slowRequestMs = settings.slowRequestMs ?? defaultSlowRequestMs;
+  /** When each request arrived (`performance.now()`), stamped when its id is made. */
+  const arrivedAt = new WeakMap<IncomingMessage, number>();
   const options: Options<IncomingMessage, ServerResponse> = {
     level: settings.level,
     redact: { paths: [...logRedactPaths], censor: redactedValue },
@@ -44,12 +87,22 @@ export function createLoggerParams(settings: LoggerSettings): Params {
     serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
     quietReqLogger: true,
     genReqId: (request) => {
+      arrivedAt.set(request, performance.now());
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && acceptableRequestId.test(given) ? given : randomUUID();
     },
-    customLogLevel: (_request, response, error): LevelWithSilent => {
-      if (error !== undefined || response.statusCode >= 500) return 'error';
-      return response.statusCode >= 400 ? 'warn' : 'info';
+    customLogLevel: (request, response, error): LevelWithSilent => {
+      const arrival = arrivedAt.get(request);
+      return requestLogLevel(
+        {
+          // Express keeps the full URL in `originalUrl` while a router rewrites `url`.
+          path: pathOf((request as { originalUrl?: string }).originalUrl ?? request.url),
+          statusCode: response.statusCode,
+          failed: error !== undefined,
+          elapsedMs: arrival === undefined ? undefined : performance.now() - arrival,
+        },
+        slowRequestMs,
+      );
     },
     autoLogging: { ignore: (request) => quietPaths.has(pathOf(request.url)) },
   };

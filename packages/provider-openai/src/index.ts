@@ -32,7 +32,6 @@ export {
   type OpenRouterImportOptions,
   type OpenRouterSkippedModel,
 } from './openrouter/import-openrouter-models.ts';
-export { usdPerTokenToMicrosPerMillion } from './openrouter/usd-per-token.ts';
 export {
   createOllamaManager,
   type OllamaCallOptions,

@@ -4,3 +4,4 @@ export * from './tokenizer-family.ts';
 export * from './estimate-tokens.ts';
 export * from './budget.ts';
 export * from './budget-period.ts';
+export * from './usd-per-token.ts';

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalogPriceVersion, defaultRegistryContent } from './default-registry.ts';
-import { dollarsPerTokenToMicrosPerMillion, importLiteLlmCatalog } from './import-litellm-catalog.ts';
+import { importLiteLlmCatalog } from './import-litellm-catalog.ts';
 import { modelSpecSchema } from './model-spec.ts';
 
 /**
@@ -274,26 +273,5 @@ describe('importLiteLlmCatalog on hand-made entries', () => {
     expect(importLiteLlmCatalog([1, 2], { priceVersion: 'test' }).skipped).toEqual([
       { key: '(root)', reason: 'the catalog is not a JSON object of model entries' },
     ]);
-  });
-});
-
-describe('dollarsPerTokenToMicrosPerMillion', () => {
-  it('converts the catalog’s float prices exactly', () => {
-    expect(dollarsPerTokenToMicrosPerMillion(2.5e-6)).toBe(2_500_000);
-    expect(dollarsPerTokenToMicrosPerMillion(1e-5)).toBe(10_000_000);
-    expect(dollarsPerTokenToMicrosPerMillion(3.961e-6)).toBe(3_961_000);
-    expect(dollarsPerTokenToMicrosPerMillion(3.625e-9)).toBe(3_625);
-    expect(dollarsPerTokenToMicrosPerMillion(1.875e-5)).toBe(18_750_000);
-    expect(dollarsPerTokenToMicrosPerMillion(0)).toBe(0);
-  });
-
-  it('recovers any whole number of micro-dollars per million written as dollars per token', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e12 }), (micros) => {
-        expect(dollarsPerTokenToMicrosPerMillion(micros / 1e12)).toBe(micros);
-        expect(dollarsPerTokenToMicrosPerMillion(Number(`${micros}e-12`))).toBe(micros);
-      }),
-      { numRuns: 2_000 },
-    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { usdPerTokenToMicrosPerMillion } from '../cost/usd-per-token.ts';
 import type { ModelCapabilities, ModelPrice, ModelSpec } from './model-spec.ts';
 
 /**
@@ -67,16 +68,6 @@ const catalogEntrySchema = z.object({
   supports_native_streaming: z.boolean().optional(),
 });
 type CatalogEntry = z.output<typeof catalogEntrySchema>;
-
-/**
- * Converts a LiteLLM price (US dollars per token, a float) to Switchboard's integer micro-dollars
- * per million tokens: dollars x 1e6 micro-dollars x 1e6 tokens = x 1e12. The product carries float
- * error (2.5e-6 x 1e12 is not exactly 2,500,000 in every evaluation order), so it is rounded to the
- * nearest integer; catalog prices are given to far fewer than 12 decimals, so nothing real is lost.
- */
-export function dollarsPerTokenToMicrosPerMillion(dollarsPerTokenPrice: number): number {
-  return Math.round(dollarsPerTokenPrice * 1e12);
-}
 
 /**
  * Reads a LiteLLM-format price catalog (`model_prices_and_context_window.json`) into prices and
@@ -191,24 +182,16 @@ function readPrice(entry: CatalogEntry, version: string): ModelPrice | string {
     // their zero price in the registry, where it is a decision rather than a gap.
     return 'price is zero for both input and output, which Switchboard treats as unknown rather than free';
   }
-  const price: ModelPrice = {
-    inputPerMillionMicros: dollarsPerTokenToMicrosPerMillion(entry.input_cost_per_token),
-    outputPerMillionMicros: dollarsPerTokenToMicrosPerMillion(entry.output_cost_per_token),
-    version,
-  };
-  if (entry.cache_read_input_token_cost !== undefined) {
-    price.cacheReadPerMillionMicros = dollarsPerTokenToMicrosPerMillion(entry.cache_read_input_token_cost);
-  }
-  if (entry.cache_creation_input_token_cost !== undefined) {
-    price.cacheWritePerMillionMicros = dollarsPerTokenToMicrosPerMillion(
-      entry.cache_creation_input_token_cost,
-    );
-  }
-  if (entry.output_cost_per_reasoning_token !== undefined) {
-    price.reasoningPerMillionMicros = dollarsPerTokenToMicrosPerMillion(
-      entry.output_cost_per_reasoning_token,
-    );
-  }
+  const input = usdPerTokenToMicrosPerMillion(entry.input_cost_per_token);
+  const output = usdPerTokenToMicrosPerMillion(entry.output_cost_per_token);
+  if (input === undefined || output === undefined) return 'price too large to hold in micro-dollars';
+  const price: ModelPrice = { inputPerMillionMicros: input, outputPerMillionMicros: output, version };
+  const cacheRead = usdPerTokenToMicrosPerMillion(entry.cache_read_input_token_cost);
+  if (cacheRead !== undefined) price.cacheReadPerMillionMicros = cacheRead;
+  const cacheWrite = usdPerTokenToMicrosPerMillion(entry.cache_creation_input_token_cost);
+  if (cacheWrite !== undefined) price.cacheWritePerMillionMicros = cacheWrite;
+  const reasoning = usdPerTokenToMicrosPerMillion(entry.output_cost_per_reasoning_token);
+  if (reasoning !== undefined) price.reasoningPerMillionMicros = reasoning;
   return price;
 }
 

@@ -3,6 +3,7 @@ import {
   type ModelCapabilities,
   type ModelPrice,
   type ModelSpecInput,
+  usdPerTokenToMicrosPerMillion,
 } from '@switchboard/core';
 import {
   readArray,
@@ -12,7 +13,6 @@ import {
   readStringArray,
   type JsonRecord,
 } from '../wire/lenient-json.ts';
-import { usdPerTokenToMicrosPerMillion } from './usd-per-token.ts';
 
 /**
  * A registry entry as far as a catalogue can fill it in. Safety tier, quality priors and latency

@@ -3,7 +3,8 @@ const decimalPattern = /^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const scaleDigits = 12;
 
 /**
- * Converts a USD-per-token price, as OpenRouter writes it (`"0.00000015"`), to integer micro-dollars
+ * Converts a USD-per-token price, as catalogs write it (OpenRouter's string `"0.00000015"`, LiteLLM's
+ * number `1.5e-7`), to integer micro-dollars
  * per million tokens (`150000`), exactly: the decimal string is shifted with integer arithmetic, so
  * no binary floating-point error creeps in, and only a price finer than a micro-dollar per million
  * tokens is rounded (half up). Returns `undefined` for anything that is not a non-negative price

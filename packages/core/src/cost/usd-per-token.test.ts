@@ -35,4 +35,17 @@ describe('usdPerTokenToMicrosPerMillion', () => {
       }),
     );
   });
+
+  it("converts LiteLLM's float prices exactly, recovering any whole number of micro-dollars per million", () => {
+    expect(usdPerTokenToMicrosPerMillion(2.5e-6)).toBe(2_500_000);
+    expect(usdPerTokenToMicrosPerMillion(3.961e-6)).toBe(3_961_000);
+    expect(usdPerTokenToMicrosPerMillion(3.625e-9)).toBe(3_625);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e12 }), (micros) => {
+        expect(usdPerTokenToMicrosPerMillion(micros / 1e12)).toBe(micros);
+        expect(usdPerTokenToMicrosPerMillion(Number(`${micros}e-12`))).toBe(micros);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });

@@ -16,6 +16,7 @@ import { ObservabilityModule } from './observability/observability.module.ts';
 import { RegistryService } from './registry/registry.service.ts';
 import type { RegistryEventsOptions } from './registry/registry-events.service.ts';
 import { RegistryModule } from './registry/registry.module.ts';
+import { RedisModule } from './redis/redis.module.ts';
 
 /** What the root module is built from: everything decided before Nest starts. */
 export interface AppModuleOptions {
@@ -37,6 +38,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(options.config, options.clock),
         DatabaseModule.forRoot(options.database),
+        RedisModule,
         RegistryModule.forRoot({ events: options.registryEvents }),
         ObservabilityModule,
         createObservabilityLoggerModule(),

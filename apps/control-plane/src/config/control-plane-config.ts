@@ -45,6 +45,17 @@ export const controlPlaneConfigSchema = z.strictObject({
     .optional(),
   /** Redis connection string; required when several instances share state, optional for one. */
   redisUrl: urlWithProtocols(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional(),
+  /**
+   * Prefix of every Redis key, channel and queue. Instances that share state must share it; separate
+   * deployments (or test runs) on one Redis use different prefixes so they never see each other.
+   */
+  redisKeyPrefix: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.-]{1,64}$/,
+      'expected letters, digits, dots, dashes or underscores, such as switchboard',
+    )
+    .default('switchboard'),
   /** Bootstrap admin API key; when unset one is generated and printed once at first start. */
   adminKey: z.string().min(16, 'expected at least 16 characters (a long random string)').optional(),
   logLevel: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
@@ -83,6 +94,7 @@ export const environmentVariableOf: Readonly<Record<ConfigField, string>> = {
   databaseUrl: 'DATABASE_URL',
   databaseSchema: 'SWITCHBOARD_DATABASE_SCHEMA',
   redisUrl: 'REDIS_URL',
+  redisKeyPrefix: 'SWITCHBOARD_REDIS_PREFIX',
   adminKey: 'SWITCHBOARD_ADMIN_KEY',
   logLevel: 'LOG_LEVEL',
   ollamaUrl: 'OLLAMA_URL',

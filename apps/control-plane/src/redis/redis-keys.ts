@@ -1,0 +1,40 @@
+/**
+ * Every Redis key, channel and queue name the control plane uses, built from one prefix. Keeping them
+ * in one place means a deployment (or a test run) with its own prefix can never read or clobber
+ * another's state, and an operator can find everything Switchboard keeps with `SCAN MATCH <prefix>:*`.
+ */
+export interface RedisKeys {
+  /** The prefix itself, for libraries that take one (bull's `prefix`). */
+  readonly prefix: string;
+  /** Spent and reserved micro-dollars of one budget in one period. */
+  budgetCounter(budgetId: string, periodStart: string): string;
+  /** Marks a reservation as settled or released, so a repeated settle adds nothing. */
+  budgetReservation(reservationId: string): string;
+  /** The shared circuit state of one model. */
+  circuit(modelId: string): string;
+  /** Pub/sub channel announcing circuit changes. */
+  circuitChannel(): string;
+  /** The token bucket of one API key. */
+  rateLimit(apiKeyId: string): string;
+  /** Pub/sub channel announcing registry changes to every instance. */
+  registryChannel(): string;
+  /** Name of the bull queue that runs active health probes once per interval across the fleet. */
+  probeQueue(): string;
+  /** A short-lived lock held by one instance. */
+  lock(name: string): string;
+}
+
+/** The key builder for one prefix. */
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    prefix,
+    budgetCounter: (budgetId, periodStart) => `${prefix}:budget:${budgetId}:${periodStart}`,
+    budgetReservation: (reservationId) => `${prefix}:budget-reservation:${reservationId}`,
+    circuit: (modelId) => `${prefix}:circuit:${modelId}`,
+    circuitChannel: () => `${prefix}:circuit-events`,
+    rateLimit: (apiKeyId) => `${prefix}:rate-limit:${apiKeyId}`,
+    registryChannel: () => `${prefix}:registry-events`,
+    probeQueue: () => `${prefix}-probes`,
+    lock: (name) => `${prefix}:lock:${name}`,
+  };
+}

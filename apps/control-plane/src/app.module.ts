@@ -17,6 +17,7 @@ import { RegistryService } from './registry/registry.service.ts';
 import type { RegistryEventsOptions } from './registry/registry-events.service.ts';
 import { RegistryModule } from './registry/registry.module.ts';
 import { RedisModule } from './redis/redis.module.ts';
+import { TrafficModule } from './traffic/traffic.module.ts';
 
 /** What the root module is built from: everything decided before Nest starts. */
 export interface AppModuleOptions {
@@ -39,6 +40,7 @@ export class AppModule {
         ConfigModule.forRoot(options.config, options.clock),
         DatabaseModule.forRoot(options.database),
         RedisModule,
+        TrafficModule,
         RegistryModule.forRoot({ events: options.registryEvents }),
         ObservabilityModule,
         createObservabilityLoggerModule(),

@@ -81,6 +81,18 @@ async function startChild(
   }
 }
 
+/** Settles when `child` has exited, or after `timeoutMs` at the latest. */
+function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 async function json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
   const response = await fetch(url, init);
   const body = (await response.json()) as Record<string, unknown>;
@@ -390,7 +402,10 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children.reverse()) child.stop();
-    await rm(workDirectory, { recursive: true, force: true });
+    // The control plane flushes its buffers to the database while it shuts down: wait for the
+    // children to exit before deleting their directory, or the removal races their last writes.
+    await Promise.all(children.map((child) => exited(child.process, 10_000)));
+    await rm(workDirectory, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

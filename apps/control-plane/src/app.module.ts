@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from './config/config.module.ts';
+import { CostModule } from './cost/cost.module.ts';
+import { BudgetsModule } from './cost/budgets/budgets.module.ts';
+import { DashboardModule } from './dashboard/dashboard.module.ts';
 import type { Clock } from './config/clock.ts';
 import type { ControlPlaneConfig } from './config/control-plane-config.ts';
 import { DatabaseModule } from './database/database.module.ts';
@@ -13,6 +16,7 @@ import { PROBE_TARGETS } from './health/probe-runner.ts';
 import { registryProbeTargets } from './health/registry-probe-targets.ts';
 import { createObservabilityLoggerModule } from './observability/logger-params.ts';
 import { ObservabilityModule } from './observability/observability.module.ts';
+import { OptimizationModule } from './optimization/optimization.module.ts';
 import { RegistryService } from './registry/registry.service.ts';
 import type { RegistryEventsOptions } from './registry/registry-events.service.ts';
 import { RegistryModule } from './registry/registry.module.ts';
@@ -41,12 +45,16 @@ export class AppModule {
         DatabaseModule.forRoot(options.database),
         RedisModule,
         TrafficModule,
+        OptimizationModule.forRoot(),
         RegistryModule.forRoot({ events: options.registryEvents }),
         ObservabilityModule,
         createObservabilityLoggerModule(),
         AuthModule.forRoot(),
         HealthModule.forRoot({ probeIntervalMs: options.config.probeIntervalMs }),
         GatewayModule,
+        CostModule,
+        BudgetsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.ts';
 import { setupOpenApi } from './observability/openapi.ts';
+import { installGatewayFastPath } from './gateway/gateway-fast-path.ts';
 import { systemClock, type Clock } from './config/clock.ts';
 import {
   loadControlPlaneConfig,
@@ -105,6 +106,8 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
     await app.close().catch(() => undefined);
     throw error;
   }
+  // The two hot routes skip Express's and Nest's per-request machinery (same services, same rules).
+  installGatewayFastPath(app);
 
   let closed: Promise<void> | undefined;
   return {

@@ -60,12 +60,24 @@ export class ApiKeyGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
-    const response = http.getResponse<ServerResponse>();
-    const path = routePathOf(request);
     const declared = this.reflector.getAllAndOverride<RouteScope | undefined>(ROUTE_SCOPE, [
       context.getHandler(),
       context.getClass(),
     ]);
+    return this.admit(request, http.getResponse<ServerResponse>(), routePathOf(request), declared);
+  }
+
+  /**
+   * The check itself, outside Nest's pipeline too: the gateway's fast path (which answers its two
+   * hot routes before Nest's router) calls it with the route's path and declared scope, so both
+   * paths share one set of auth rules and one rate limiter. Throws the refusal; sets the headers.
+   */
+  async admit(
+    request: AuthenticatedRequest,
+    response: ServerResponse,
+    path: string,
+    declared: RouteScope | undefined,
+  ): Promise<true> {
     const access = requiredAccess(declared, path, this.options.metricsAccess);
     if (access === 'open') return true;
 

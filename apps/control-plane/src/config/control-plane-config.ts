@@ -68,6 +68,12 @@ export const controlPlaneConfigSchema = z.strictObject({
     .int('expected whole milliseconds')
     .min(0, 'expected milliseconds, or 0 to turn probes off')
     .default(60_000),
+  /**
+   * What budgets do while Redis is configured but unreachable: `open` keeps serving, counting on
+   * this instance and adding its spending to the shared counters once Redis is back; `closed`
+   * refuses every request a budget applies to until Redis answers again.
+   */
+  budgetRedisFailure: z.enum(['open', 'closed'], { error: 'expected "open" or "closed"' }).default('open'),
   /** Where a local Ollama listens (its OpenAI-compatible `/v1`); seeding adds the Ollama provider when set. */
   ollamaUrl: urlWithProtocols(['http', 'https'], 'http://127.0.0.1:11434/v1').optional(),
 });
@@ -99,6 +105,7 @@ export const environmentVariableOf: Readonly<Record<ConfigField, string>> = {
   logLevel: 'LOG_LEVEL',
   ollamaUrl: 'OLLAMA_URL',
   probeIntervalMs: 'SWITCHBOARD_PROBE_INTERVAL_MS',
+  budgetRedisFailure: 'SWITCHBOARD_BUDGET_REDIS_FAILURE',
 };
 
 /** A setting that cannot be used; start-up stops with this message, which names the variable. */

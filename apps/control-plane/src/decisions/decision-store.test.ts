@@ -1,3 +1,4 @@
+import type { Decision } from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
 import { DecisionStore, type RememberedDecision } from './decision-store.ts';
 
@@ -47,5 +48,27 @@ describe('DecisionStore', () => {
     sut.remember({ ...decision('a'), modelId: 'sim/local' });
     clock.advance(800);
     expect(sut.find('a')?.modelId).toBe('sim/local');
+  });
+
+  it('lists the newest decisions first, at most the limit asked for', () => {
+    const clock = clockAt(1_000);
+    const sut = new DecisionStore(clock);
+    for (const id of ['a', 'b', 'c']) {
+      sut.remember(decision(id));
+      clock.advance(10);
+    }
+    const listed = sut.recent(2);
+    expect(listed.map((kept) => kept.decision.decisionId)).toEqual(['c', 'b']);
+    expect(listed[0]?.rememberedAt).toBe(1_020);
+  });
+
+  it('keeps full explanations only for the newest decisions, and the decisions themselves longer', () => {
+    const sut = new DecisionStore(clockAt(0), { explanationCapacity: 2 });
+    const explanation = { summary: 'picked fault/healthy' } as Decision;
+    for (const id of ['a', 'b', 'c']) sut.remember({ ...decision(id), explanation });
+    expect(sut.findKept('a')?.decision.explanation).toBeUndefined();
+    expect(sut.findKept('a')?.decision.modelId).toBe('sim/fast-small');
+    expect(sut.findKept('b')?.decision.explanation?.summary).toBe('picked fault/healthy');
+    expect(sut.findKept('c')?.decision.explanation?.summary).toBe('picked fault/healthy');
   });
 });

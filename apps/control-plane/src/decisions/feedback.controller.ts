@@ -6,8 +6,10 @@ import { ServiceController } from '../http/route-scope.ts';
 import { FeedbackService, type AcceptedFeedback } from './feedback.service.ts';
 
 /**
- * `POST /v1/feedback`: how well a decision served, as a score from 0 (bad) to 1 (excellent).
- * Body: `{ "decisionId": "…", "score": 0.8, "signal"?: "player-rating" }`; answers 202.
+ * `POST /v1/feedback`: how well a decision served, as a score from 0 (bad) to 1 (excellent) —
+ * `{ "decisionId": "…", "score": 0.8, "signal"?: "player-rating" }` — or as what the player did next —
+ * `{ "decisionId": "…", "signal": "continued" | "regenerated" | "abandoned" }`; answers 202. Both
+ * update the model's learned quality (see `FeedbackService`).
  */
 @ApiTags('decisions')
 @ServiceController('feedback')

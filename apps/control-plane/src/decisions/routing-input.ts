@@ -156,6 +156,7 @@ const routingHeaders = {
   'x-switchboard-privacy': 'privacy',
   'x-switchboard-player': 'playerId',
   'x-switchboard-session': 'sessionId',
+  'x-switchboard-tenant': 'tenantId',
 } as const satisfies Record<string, ContextField>;
 
 /** The header values that mean "failover off" and "on". */
@@ -164,7 +165,7 @@ const failoverOn = new Set(['on', 'true', '1', 'yes']);
 
 /**
  * Reads the routing headers: `x-switchboard-task`, `-risk`, `-creativity`, `-privacy`, `-player`,
- * `-session`, `-policy` and `-failover` (`off`/`on`), for clients that cannot add a body field
+ * `-session`, `-tenant`, `-policy` and `-failover` (`off`/`on`), for clients that cannot add a body field
  * (LiteLLM's `extra_headers`, proxies). A bad value is an issue whose path is the header's name.
  */
 export function readRoutingHeaders(headers: IncomingHttpHeaders): RoutingReading {

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   select,
   statsFromPriors,
+  type BudgetView,
   type Decision,
   type RegistrySnapshot,
   type SelectionRequest,
@@ -9,13 +10,14 @@ import {
   type TherapeuticContext,
 } from '@switchboard/core';
 import { CLOCK, type Clock } from '../config/clock.ts';
+import { OptimizerService } from '../optimization/optimizer.service.ts';
 import { CIRCUIT_BREAKERS, type CircuitBreakers } from './circuit-breakers.ts';
 
 /**
  * Runs core's `select()` for the control plane: against a given snapshot, with the shared circuit
- * breakers as health, and statistics from the registry's priors (built once per snapshot; the
- * optimiser's observed statistics replace them in a later issue). Each call draws a fresh seed, so
- * Thompson sampling spreads traffic between models of similar quality.
+ * breakers as health, and the fleet optimiser's statistics (registry priors with what traffic and
+ * feedback taught laid over them), or the priors alone when the optimisation module is absent.
+ * Each call draws a fresh seed, so Thompson sampling spreads traffic between models of similar quality.
  */
 @Injectable()
 export class SelectionService {
@@ -24,14 +26,24 @@ export class SelectionService {
   constructor(
     @Inject(CIRCUIT_BREAKERS) private readonly breakers: CircuitBreakers,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(OptimizerService) private readonly optimizer?: OptimizerService,
   ) {}
 
-  /** A decision for `request` in `context`. Throws core's validation error for an unknown policy. */
-  select(snapshot: RegistrySnapshot, context: TherapeuticContext, request: SelectionRequest): Decision {
+  /**
+   * A decision for `request` in `context`, within `budget` when budgets apply (see the budgets
+   * module). Throws core's validation error for an unknown policy.
+   */
+  select(
+    snapshot: RegistrySnapshot,
+    context: TherapeuticContext,
+    request: SelectionRequest,
+    budget?: BudgetView,
+  ): Decision {
     return select({
       context,
       request,
       snapshot,
+      budget,
       health: this.breakers.healthView(this.clock.now()),
       stats: this.statsOf(snapshot),
       seed: Math.floor(Math.random() * 0x1_0000_0000),
@@ -39,6 +51,7 @@ export class SelectionService {
   }
 
   private statsOf(snapshot: RegistrySnapshot): StatsView {
+    if (this.optimizer !== undefined) return this.optimizer.statsView(snapshot);
     let stats = this.stats.get(snapshot);
     if (stats === undefined) {
       stats = statsFromPriors(snapshot);

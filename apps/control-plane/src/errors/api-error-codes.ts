@@ -22,6 +22,8 @@ export const apiErrorStatus = {
   unsupported_media_type: 415,
   /** Too many requests for this key; retry after the delay in `Retry-After`. */
   rate_limited: 429,
+  /** A hard budget has no room for the request; the message names the budget and when it resets. */
+  budget_exceeded: 429,
   /** A fault on our side; the message never contains request content. */
   internal: 500,
   /** A dependency (database, Redis) is not answering, or the server is still starting. */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   estimateTokens,
   type ChatRequest,
@@ -16,6 +16,8 @@ import {
   type ExecutionResult,
 } from '@switchboard/sdk';
 import { CLOCK, type Clock } from '../config/clock.ts';
+import { BudgetService } from '../cost/budgets/budget.service.ts';
+import { budgetErrorForEmptySelection, planGatewayBudget } from '../cost/budgets/gateway-budget.ts';
 import { CIRCUIT_BREAKERS, type CircuitBreakers } from '../decisions/circuit-breakers.ts';
 import { CurrentSnapshotService } from '../decisions/current-snapshot.service.ts';
 import { DecisionStore } from '../decisions/decision-store.ts';
@@ -85,6 +87,7 @@ export class GatewayService {
     @Inject(CIRCUIT_BREAKERS) private readonly breakers: CircuitBreakers,
     @Inject(GatewayOutcomeReporter) private readonly reporter: GatewayOutcomeReporter,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(BudgetService) private readonly budgets?: BudgetService,
   ) {}
 
   /**
@@ -106,9 +109,12 @@ export class GatewayService {
       pinnedModelId: routing.pinnedModelId,
       policyName: routing.policyName,
     };
-    const selected = this.selection.select(snapshot, routing.context, selection);
+    const budget = await planGatewayBudget(this.budgets, routing.context, call.decisionId);
+    const selected = this.selection.select(snapshot, routing.context, selection, budget.selection);
     if (selected.candidates.length === 0) {
       this.remember(call.decisionId, selected, undefined);
+      const budgetError = await budgetErrorForEmptySelection(this.budgets, routing.context, selected);
+      if (budgetError !== undefined) throw budgetError;
       throw OpenAiError.noEligibleModel(selected.noEligibleModel?.reason ?? 'no model qualified.');
     }
     const decision = routing.failover ? selected : withoutFailover(selected, routing);
@@ -135,14 +141,20 @@ export class GatewayService {
       circuits: this.breakers.registry,
       reselect: routing.failover
         ? (overflow) =>
-            this.selection.select(snapshot, routing.context, {
-              ...selection,
-              estimatedInputTokens: Math.max(selection.estimatedInputTokens, overflow.estimatedInputTokens),
-              excludeModelIds: overflow.excludeModelIds,
-            })
+            this.selection.select(
+              snapshot,
+              routing.context,
+              {
+                ...selection,
+                estimatedInputTokens: Math.max(selection.estimatedInputTokens, overflow.estimatedInputTokens),
+                excludeModelIds: overflow.excludeModelIds,
+              },
+              budget.selection,
+            )
         : undefined,
       onEvent: tracker.listener,
       executionId: call.decisionId,
+      admitAttempt: budget.admitAttempt,
     });
     const finish = (result: ExecutionResult | undefined, error: ExecutionError | undefined): void => {
       this.remember(call.decisionId, decision, result?.answeredBy);
@@ -206,6 +218,7 @@ export class GatewayService {
       policyName: decision.policyName,
       snapshotVersion: decision.snapshotVersion,
       source: 'gateway',
+      explanation: decision,
     });
   }
 }

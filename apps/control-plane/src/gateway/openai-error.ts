@@ -95,6 +95,7 @@ const executionFailures: Readonly<Record<ExecutionErrorKind, FailureShape>> = {
   rate_limited: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
   overloaded: { status: 503, type: 'server_error', code: 'provider_overloaded' },
   no_candidate: { status: 503, type: 'server_error', code: 'no_model_available' },
+  budget_exceeded: { status: 429, type: 'requests', code: 'budget_exceeded' },
   server: { status: 502, type: 'server_error', code: 'provider_error' },
   network: { status: 502, type: 'server_error', code: 'provider_unreachable' },
   stream_cut: { status: 502, type: 'server_error', code: 'provider_stream_cut' },
@@ -134,6 +135,7 @@ const apiErrorShapes: Readonly<Record<ApiErrorCode, { type: string; code: string
   payload_too_large: { type: 'invalid_request_error', code: 'request_too_large' },
   unsupported_media_type: { type: 'invalid_request_error', code: 'unsupported_media_type' },
   rate_limited: { type: 'requests', code: 'rate_limit_exceeded' },
+  budget_exceeded: { type: 'requests', code: 'budget_exceeded' },
   internal: { type: 'server_error', code: 'internal_error' },
   unavailable: { type: 'server_error', code: 'service_unavailable' },
 };

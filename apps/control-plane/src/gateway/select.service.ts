@@ -111,6 +111,7 @@ export class SelectService {
       policyName: decision.policyName,
       snapshotVersion: decision.snapshotVersion,
       source: 'select',
+      explanation: decision,
     });
     return { decisionId, ...decision };
   }

@@ -16,6 +16,7 @@ import {
 import type { CircuitRegistry } from '@switchboard/sdk';
 import { CLOCK, type Clock } from '../config/clock.ts';
 import { MetricsService } from '../observability/metrics.service.ts';
+import { isCircuitTransition, type CircuitTransitionListener } from './circuit-change.ts';
 import { HEALTH_OPTIONS, type HealthOptions } from './health-options.ts';
 import { OutcomeWindow, type LatencyQuantiles } from './outcome-window.ts';
 
@@ -102,11 +103,14 @@ interface ModelRecord {
  * `execute(..., { circuits: modelHealth })` so gateway traffic and probes share one breaker per model,
  * and then report attempt outcomes with `circuitReported: true`.
  *
- * State lives in memory; several instances share it through Redis in the multi-instance issue.
+ * State lives in memory. With Redis, `SharedCircuits` publishes each local transition (see
+ * {@link onCircuitTransition}) and applies the fleet's through {@link applySharedCircuit}, so every
+ * instance's view follows the same circuits; counts and statistics stay per instance.
  */
 @Injectable()
 export class ModelHealthService implements CircuitRegistry {
   private readonly records = new Map<string, ModelRecord>();
+  private readonly transitionListeners = new Set<CircuitTransitionListener>();
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
@@ -120,15 +124,17 @@ export class ModelHealthService implements CircuitRegistry {
   admit(modelId: string, now: number): CircuitAdmission {
     const record = this.records.get(modelId);
     const admission = admitAttempt(record?.circuit ?? closedCircuitState(), now, this.options.circuitConfig);
-    if (record !== undefined) record.circuit = admission.state;
-    else if (admission.state.status !== 'closed') this.recordOf(modelId).circuit = admission.state;
+    if (record !== undefined) this.setCircuit(modelId, record, admission.state);
+    else if (admission.state.status !== 'closed') {
+      this.setCircuit(modelId, this.recordOf(modelId), admission.state);
+    }
     return admission;
   }
 
   /** The engine's outcome report: changes the circuit only (statistics come from {@link recordOutcome}). */
   report(modelId: string, event: CircuitEvent, now: number): void {
     const record = this.recordOf(modelId);
-    record.circuit = transition(record.circuit, event, now, this.options.circuitConfig);
+    this.setCircuit(modelId, record, transition(record.circuit, event, now, this.options.circuitConfig));
   }
 
   /** A model's circuit status at `at`, claiming nothing. */
@@ -162,7 +168,7 @@ export class ModelHealthService implements CircuitRegistry {
       const event: CircuitEvent = outcome.ok
         ? { type: 'success' }
         : { type: 'failure', kind: outcome.kind, retryAfterMs: outcome.retryAfterMs };
-      record.circuit = transition(record.circuit, event, now, this.options.circuitConfig);
+      this.setCircuit(modelId, record, transition(record.circuit, event, now, this.options.circuitConfig));
     }
     if (outcome.ok || isHealthFailureKind(outcome.kind)) {
       record.outcomes.add({ at: now, ok: outcome.ok, latencyMs });
@@ -171,7 +177,25 @@ export class ModelHealthService implements CircuitRegistry {
 
   /** An operator's reset: the circuit closes with no history (statistics are kept). */
   reset(modelId: string): void {
-    this.recordOf(modelId).circuit = closedCircuitState();
+    this.setCircuit(modelId, this.recordOf(modelId), closedCircuitState());
+  }
+
+  /** Calls `listener` after every transition of a circuit at this instance; returns the function that stops it. */
+  onCircuitTransition(listener: CircuitTransitionListener): () => void {
+    this.transitionListeners.add(listener);
+    return () => {
+      this.transitionListeners.delete(listener);
+    };
+  }
+
+  /** Adopts a circuit state another instance published; tells no transition listener (it is not news). */
+  applySharedCircuit(modelId: string, state: CircuitState): void {
+    this.recordOf(modelId).circuit = state;
+  }
+
+  /** A model's circuit as this instance holds it (closed with no history when never observed). */
+  circuitOf(modelId: string): CircuitState {
+    return this.records.get(modelId)?.circuit ?? closedCircuitState();
   }
 
   /** Every model this instance has observed. */
@@ -215,6 +239,13 @@ export class ModelHealthService implements CircuitRegistry {
   private *circuitStatuses(): Iterable<readonly [string, CircuitStatus]> {
     const now = this.clock.now();
     for (const [modelId, record] of this.records) yield [modelId, circuitStatusAt(record.circuit, now)];
+  }
+
+  private setCircuit(modelId: string, record: ModelRecord, next: CircuitState): void {
+    const before = record.circuit;
+    record.circuit = next;
+    if (this.transitionListeners.size === 0 || !isCircuitTransition(before, next)) return;
+    for (const listener of [...this.transitionListeners]) listener(modelId, next);
   }
 
   private recordOf(modelId: string): ModelRecord {

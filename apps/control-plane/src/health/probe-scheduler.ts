@@ -9,6 +9,8 @@ import { ModuleRef } from '@nestjs/core';
 import { isProviderError } from '@switchboard/core';
 import { CLOCK, type Clock } from '../config/clock.ts';
 import { MetricsService } from '../observability/metrics.service.ts';
+import { RedisConnection } from '../redis/redis-connection.ts';
+import { FleetProbeQueue } from './fleet-probe-queue.ts';
 import { HEALTH_OPTIONS, type HealthOptions } from './health-options.ts';
 import { ModelHealthService } from './model-health.service.ts';
 import {
@@ -19,16 +21,21 @@ import {
   type ProbeTarget,
   type ProbeTargetSource,
 } from './probe-runner.ts';
+import { ProbeResultsRepository, type ProbeAnnouncement } from './probe-results.repository.ts';
 
 /** Why a probe's signal aborted, so the outcome can say `timeout` rather than `aborted`. */
 const probeTimedOut = Symbol('probe-timed-out');
 
 /** What the scheduler is doing, for `/admin/health/models`. */
 export interface ProbeSchedulerStatus {
-  /** `in-process` while probing; `off` without a runner or targets, or with interval 0. */
-  mode: 'in-process' | 'off';
+  /**
+   * `fleet` with Redis (a bull repeatable job: one round per interval across the fleet; local rounds
+   * while Redis is unreachable), `in-process` without; `off` without a runner or targets, or with
+   * interval 0.
+   */
+  mode: 'fleet' | 'in-process' | 'off';
   intervalMs: number;
-  /** When the last round finished, ISO 8601; `null` before the first. */
+  /** When the last round finished (at any instance, in fleet mode), ISO 8601; `null` before the first. */
   lastRoundAt: string | null;
 }
 
@@ -39,8 +46,13 @@ export interface ProbeSchedulerStatus {
  * open is skipped until its cooldown ends; then the probe is the half-open trial that can close it.
  *
  * Timers are unref'd (they never keep the process alive) and stopped on shutdown, which also aborts
- * probes in flight. With REDIS_URL, the multi-instance issue replaces this with bull repeatable jobs
- * so that each interval's probes run once across the fleet.
+ * probes in flight.
+ *
+ * With REDIS_URL the rounds come from a {@link FleetProbeQueue} instead (one bull repeatable job,
+ * so each interval's round runs at one instance of the fleet), and every result is announced so
+ * that each instance's health shows it. The local timer keeps ticking as the fallback: a tick runs
+ * a local round only once Redis has been unreachable for a whole interval (bull cannot run jobs
+ * then), and the fleet schedule takes over again when Redis is back.
  */
 @Injectable()
 export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,6 +64,10 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
   private readonly inFlight = new Set<AbortController>();
   private stopped = false;
   private lastRoundAt: number | null = null;
+  private fleet: FleetProbeQueue | undefined;
+  private stopAnnouncements: (() => void) | undefined;
+  private startedAt = 0;
+  private redisSeenAt: number | null = null;
 
   constructor(
     @Inject(ModelHealthService) private readonly health: ModelHealthService,
@@ -59,6 +75,8 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(RedisConnection) private readonly redis: RedisConnection,
+    @Inject(ProbeResultsRepository) private readonly results: ProbeResultsRepository,
   ) {}
 
   /** Finds the runner and the targets wherever they were provided, and starts probing if both exist. */
@@ -69,6 +87,14 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
       this.#logger.log('Active model probes are off (no probe runner, no targets, or interval 0).');
       return;
     }
+    this.startedAt = this.clock.now();
+    if (this.redis.configured) {
+      this.stopAnnouncements = this.results.subscribe((announcement) => this.hear(announcement));
+      // The queue registers its repeatable job as soon as it connects.
+      this.fleet = new FleetProbeQueue(this.redis, this.options.probeIntervalMs, () => this.runFleetRound());
+      this.schedule(this.options.probeIntervalMs);
+      return;
+    }
     // The first round comes soon after start (within one jitter span), so health has data early.
     this.schedule(this.options.probeIntervalMs * this.options.probeJitterRatio * this.options.random());
   }
@@ -76,8 +102,9 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.stopAnnouncements?.();
     for (const controller of this.inFlight) controller.abort();
-    await this.round;
+    await Promise.all([this.round, this.fleet?.close()]);
   }
 
   /** Where the model list comes from, for reports; `undefined` when none was provided. */
@@ -88,7 +115,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
   status(): ProbeSchedulerStatus {
     const on = this.runner !== undefined && this.targets !== undefined && this.options.probeIntervalMs > 0;
     return {
-      mode: on ? 'in-process' : 'off',
+      mode: on ? (this.redis.configured ? 'fleet' : 'in-process') : 'off',
       intervalMs: this.options.probeIntervalMs,
       lastRoundAt: this.lastRoundAt === null ? null : new Date(this.lastRoundAt).toISOString(),
     };
@@ -107,17 +134,57 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.probeConcurrency) }, worker));
     this.lastRoundAt = this.clock.now();
+    this.announce({ kind: 'round', at: this.lastRoundAt });
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.round = this.runScheduledRound().finally(() => {
+      this.round = this.runTimedRound().finally(() => {
         this.round = undefined;
         this.schedule(this.jitteredInterval());
       });
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** A tick of the local timer: a round, unless the fleet schedule can run it (Redis answered lately). */
+  private async runTimedRound(): Promise<void> {
+    if (this.fleet !== undefined) {
+      const now = this.clock.now();
+      if (this.redis.ready) {
+        this.redisSeenAt = now;
+        return;
+      }
+      if (now - (this.redisSeenAt ?? this.startedAt) < this.options.probeIntervalMs) return;
+    }
+    await this.runScheduledRound();
+  }
+
+  /** The bull job's processor; a failure fails the job (and is logged by the round itself). */
+  private async runFleetRound(): Promise<void> {
+    if (this.stopped) return;
+    this.redisSeenAt = this.clock.now();
+    await this.runScheduledRound();
+  }
+
+  /** Another instance's probe or round: the statistics and last probe (its circuit comes through `SharedCircuits`). */
+  private hear(announcement: ProbeAnnouncement): void {
+    if (announcement.kind === 'round') {
+      this.lastRoundAt = Math.max(this.lastRoundAt ?? 0, announcement.at);
+      return;
+    }
+    this.health.recordOutcome(announcement.modelId, {
+      ...announcement.result,
+      latencyMs: announcement.latencyMs,
+      source: 'probe',
+      circuitReported: true,
+    });
+  }
+
+  private announce(announcement: ProbeAnnouncement): void {
+    if (this.fleet === undefined) return;
+    this.results.publish(announcement).catch(() => undefined);
   }
 
   private async runScheduledRound(): Promise<void> {
@@ -145,11 +212,9 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnApplicationShut
         settle(runner(target, controller.signal)),
         abortOutcome(controller.signal),
       ]);
-      this.health.recordOutcome(target.modelId, {
-        ...result,
-        latencyMs: this.clock.now() - startedAt,
-        source: 'probe',
-      });
+      const latencyMs = this.clock.now() - startedAt;
+      this.health.recordOutcome(target.modelId, { ...result, latencyMs, source: 'probe' });
+      this.announce({ kind: 'probe', modelId: target.modelId, result, latencyMs });
       this.metrics.recordProbe(target.modelId, result.ok ? 'success' : result.kind);
     } finally {
       clearTimeout(timer);

@@ -70,6 +70,12 @@ const quietPaths: ReadonlySet<string> = new Set(['/health/live', '/health/ready'
 /** A client's request id is kept when it is short and plain; anything else gets a fresh UUID. */
 const acceptableRequestId = /^[\w.:-]{1,64}$/;
 
+/** The request's id for its log line: the client's `x-request-id` when acceptable, else a fresh UUID. */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && acceptableRequestId.test(given) ? given : randomUUID();
+}
+
 /**
  * nestjs-pino's settings: one JSON line per request (method, path, status, time; never the body,
  * the query string or credentials), secrets censored by path, message content censored by key at
@@ -88,8 +94,7 @@ export function createLoggerParams(settings: LoggerSettings): Params {
     quietReqLogger: true,
     genReqId: (request) => {
       arrivedAt.set(request, performance.now());
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && acceptableRequestId.test(given) ? given : randomUUID();
+      return requestIdOf(request);
     },
     customLogLevel: (request, response, error): LevelWithSilent => {
       const arrival = arrivedAt.get(request);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CONTROL_PLANE_CONFIG } from '../config/config.module.ts';
@@ -28,8 +29,15 @@ export class RedisConnection implements OnApplicationShutdown {
   /** The command client; `undefined` when Redis is not configured (one instance, local state). */
   readonly client: Redis | undefined;
   readonly keys: RedisKeys;
+  /**
+   * This instance's id in messages it publishes, so that it can tell its own announcements (already
+   * applied locally) from those of the rest of the fleet.
+   */
+  readonly instanceId = randomUUID();
   private readonly url: string | undefined;
   private readonly extraClients = new Set<Redis>();
+  private subscriber: Redis | undefined;
+  private readonly channelListeners = new Map<string, Set<(message: string) => void>>();
 
   constructor(@Inject(CONTROL_PLANE_CONFIG) config: ControlPlaneConfig) {
     this.url = config.redisUrl;
@@ -50,6 +58,52 @@ export class RedisConnection implements OnApplicationShutdown {
   /** Calls `listener` every time the command client (re)connects. */
   onReady(listener: () => void): void {
     this.client?.on('ready', listener);
+  }
+
+  /**
+   * Calls `listener` with every message published on `channel`, through one subscriber connection
+   * shared by every feature of this instance (opened at the first call). The subscription survives
+   * reconnections; messages published while the connection was down are lost, so callers catch up
+   * in {@link onSubscriberReady}. Returns the function that stops listening. Throws when Redis is
+   * not configured.
+   */
+  subscribe(channel: string, listener: (message: string) => void): () => void {
+    const subscriber = this.subscriberClient();
+    let listeners = this.channelListeners.get(channel);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.channelListeners.set(channel, listeners);
+      subscriber.subscribe(channel).catch(() => undefined);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Calls `listener` every time the shared subscriber (re)connects, as its subscriptions are
+   * renewed: the moment to read what was missed while it was away.
+   */
+  onSubscriberReady(listener: () => void): void {
+    this.subscriberClient().on('ready', listener);
+  }
+
+  private subscriberClient(): Redis {
+    if (this.subscriber !== undefined) return this.subscriber;
+    // Subscribing before the first connection needs the offline queue; ioredis renews subscriptions on reconnect.
+    const subscriber = this.createClient({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of [...(this.channelListeners.get(channel) ?? [])]) {
+        try {
+          listener(message);
+        } catch {
+          // One broken listener must not keep the message from the others.
+        }
+      }
+    });
+    this.subscriber = subscriber;
+    return subscriber;
   }
 
   /**

@@ -10,16 +10,24 @@ export interface RedisKeys {
   budgetCounter(budgetId: string, periodStart: string): string;
   /** Marks a reservation as settled or released, so a repeated settle adds nothing. */
   budgetReservation(reservationId: string): string;
+  /** The open reservations of one budget counter, scored by when they lapse (an instance died holding them). */
+  budgetOpenReservations(budgetId: string, periodStart: string): string;
+  /** Pub/sub channel announcing budget definition changes, so every instance drops its cached list. */
+  budgetChannel(): string;
   /** The shared circuit state of one model. */
   circuit(modelId: string): string;
   /** Pub/sub channel announcing circuit changes. */
   circuitChannel(): string;
+  /** Set of the model ids that have a shared circuit, so a joining instance can read them all. */
+  circuitModels(): string;
   /** The token bucket of one API key. */
   rateLimit(apiKeyId: string): string;
   /** Pub/sub channel announcing registry changes to every instance. */
   registryChannel(): string;
   /** Name of the bull queue that runs active health probes once per interval across the fleet. */
   probeQueue(): string;
+  /** Pub/sub channel carrying each active probe's result (and each finished round) to every instance. */
+  probeResultChannel(): string;
   /** A short-lived lock held by one instance. */
   lock(name: string): string;
 }
@@ -30,11 +38,15 @@ export function redisKeys(prefix: string): RedisKeys {
     prefix,
     budgetCounter: (budgetId, periodStart) => `${prefix}:budget:${budgetId}:${periodStart}`,
     budgetReservation: (reservationId) => `${prefix}:budget-reservation:${reservationId}`,
+    budgetOpenReservations: (budgetId, periodStart) => `${prefix}:budget-open:${budgetId}:${periodStart}`,
+    budgetChannel: () => `${prefix}:budget-events`,
     circuit: (modelId) => `${prefix}:circuit:${modelId}`,
     circuitChannel: () => `${prefix}:circuit-events`,
+    circuitModels: () => `${prefix}:circuit-models`,
     rateLimit: (apiKeyId) => `${prefix}:rate-limit:${apiKeyId}`,
     registryChannel: () => `${prefix}:registry-events`,
     probeQueue: () => `${prefix}-probes`,
+    probeResultChannel: () => `${prefix}:probe-results`,
     lock: (name) => `${prefix}:lock:${name}`,
   };
 }

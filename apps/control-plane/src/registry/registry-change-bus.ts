@@ -7,8 +7,8 @@ export interface RegistryChange {
 /**
  * Fans accepted registry changes out to whoever streams them (the `/v1/registry/events`
  * connections). One instance only needs {@link InProcessRegistryChangeBus}; several instances
- * behind a load balancer need one that goes through Redis pub/sub, so that a change made on one
- * reaches the SDKs connected to the others. Implementations deliver each change at least once;
+ * behind a load balancer get `RedisRegistryChangeBus` (Redis pub/sub), so that a change made on
+ * one reaches the SDKs connected to the others. Implementations deliver each change at least once;
  * listeners ignore versions they have already passed on.
  */
 export interface RegistryChangeBus {

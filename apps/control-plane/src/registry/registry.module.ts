@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { RedisConnection } from '../redis/redis-connection.ts';
+import { RedisRegistryChangeBus } from './redis-registry-change-bus.ts';
 import { InProcessRegistryChangeBus, REGISTRY_CHANGE_BUS } from './registry-change-bus.ts';
 import {
   defaultRegistryEventsOptions,
@@ -19,7 +21,7 @@ import { RegistryService } from './registry.service.ts';
 /**
  * Models, providers, routing policies and prices: admin CRUD, versioned snapshots and their change
  * events. Exports the service (the gateway selects against its snapshots) and the change bus (a
- * multi-instance deployment provides a Redis pub/sub one under the same token).
+ * fleet with REDIS_URL gets the Redis pub/sub one under the same token).
  */
 @Module({})
 export class RegistryModule {
@@ -37,7 +39,15 @@ export class RegistryModule {
         RegistryRepository,
         RegistryService,
         RegistryEventsService,
-        { provide: REGISTRY_CHANGE_BUS, useFactory: () => new InProcessRegistryChangeBus() },
+        {
+          provide: REGISTRY_CHANGE_BUS,
+          // With Redis, changes fan out to every instance's event streams (see RedisRegistryChangeBus).
+          useFactory: (redis: RedisConnection | undefined, repository: RegistryRepository) =>
+            redis?.configured === true
+              ? new RedisRegistryChangeBus(redis, () => repository.readState())
+              : new InProcessRegistryChangeBus(),
+          inject: [{ token: RedisConnection, optional: true }, RegistryRepository],
+        },
         {
           provide: REGISTRY_EVENTS_OPTIONS,
           useValue: { ...defaultRegistryEventsOptions, ...options.events },

@@ -1,6 +1,11 @@
 import { decayed, decayFactor } from './discount.ts';
 import { addSketchInto, copySketch, scaleSketch, sketchWeight } from './latency-sketch.ts';
-import type { LatencyCounts, QualityCounts, ReliabilityCounts } from './optimizer-state.ts';
+import type {
+  LatencyCounts,
+  OptimizerHalfLives,
+  QualityCounts,
+  ReliabilityCounts,
+} from './optimizer-state.ts';
 
 /**
  * Each kind of evidence keeps its counts decayed to its own `updatedAt`. An event at `now` later
@@ -29,23 +34,44 @@ export function isLatencyEmpty(counts: LatencyCounts): boolean {
   );
 }
 
-/** Decays quality counts to `now` when later; returns the weight an event at `now` carries. */
-export function advanceQuality(counts: QualityCounts, now: number, halfLifeMs: number): number {
+/**
+ * Adds quality evidence observed at `now` to the counts, both memories at once: the long one
+ * (`qualityMs`) and the short one (`recentQualityMs`), each decayed with its own half-life. An
+ * event older than the counts' `updatedAt` adds itself already decayed, in each memory by its own
+ * rate, so the result does not depend on the order events arrive in.
+ */
+export function addQualityEvidence(
+  counts: QualityCounts,
+  successes: number,
+  failures: number,
+  now: number,
+  halfLives: Pick<OptimizerHalfLives, 'qualityMs' | 'recentQualityMs'>,
+): void {
+  let longWeight = 1;
+  let recentWeight = 1;
   if (isQualityEmpty(counts)) {
     counts.updatedAt = now;
-    return 1;
-  }
-  if (now > counts.updatedAt) {
-    const factor = decayFactor(counts.updatedAt, now, halfLifeMs);
-    counts.successes = decayed(counts.successes, factor);
-    counts.failures = decayed(counts.failures, factor);
+    counts.recentSuccesses = 0;
+    counts.recentFailures = 0;
+  } else if (now > counts.updatedAt) {
+    const longFactor = decayFactor(counts.updatedAt, now, halfLives.qualityMs);
+    const recentFactor = decayFactor(counts.updatedAt, now, halfLives.recentQualityMs);
+    counts.successes = decayed(counts.successes, longFactor);
+    counts.failures = decayed(counts.failures, longFactor);
+    counts.recentSuccesses = decayed(counts.recentSuccesses, recentFactor);
+    counts.recentFailures = decayed(counts.recentFailures, recentFactor);
     counts.updatedAt = now;
-    return 1;
+  } else {
+    longWeight = decayFactor(now, counts.updatedAt, halfLives.qualityMs);
+    recentWeight = decayFactor(now, counts.updatedAt, halfLives.recentQualityMs);
   }
-  return decayFactor(now, counts.updatedAt, halfLifeMs);
+  counts.successes += successes * longWeight;
+  counts.failures += failures * longWeight;
+  counts.recentSuccesses += successes * recentWeight;
+  counts.recentFailures += failures * recentWeight;
 }
 
-/** See {@link advanceQuality}. */
+/** Decays the counts to `now` when later; returns the weight an event at `now` carries (see the top of this file). */
 export function advanceReliability(counts: ReliabilityCounts, now: number, halfLifeMs: number): number {
   if (isReliabilityEmpty(counts)) {
     counts.updatedAt = now;
@@ -75,7 +101,7 @@ function scaleLatency(counts: LatencyCounts, factor: number): void {
   }
 }
 
-/** See {@link advanceQuality}. */
+/** See {@link advanceReliability}. */
 export function advanceLatency(counts: LatencyCounts, now: number, halfLifeMs: number): number {
   if (isLatencyEmpty(counts)) {
     counts.updatedAt = now;
@@ -96,15 +122,24 @@ function mergeTime(first: number, firstEmpty: boolean, second: number, secondEmp
   return first > second ? first : second;
 }
 
-/** The sum of two quality counts brought to their later time; neither input changes. */
-export function mergeQuality(first: QualityCounts, second: QualityCounts, halfLifeMs: number): QualityCounts {
+/** The sum of two quality counts brought to their later time, each memory at its rate; neither input changes. */
+export function mergeQuality(
+  first: QualityCounts,
+  second: QualityCounts,
+  halfLives: Pick<OptimizerHalfLives, 'qualityMs' | 'recentQualityMs'>,
+): QualityCounts {
   const time = mergeTime(first.updatedAt, isQualityEmpty(first), second.updatedAt, isQualityEmpty(second));
-  const firstFactor = decayFactor(first.updatedAt, time, halfLifeMs);
-  const secondFactor = decayFactor(second.updatedAt, time, halfLifeMs);
+  const firstFactor = decayFactor(first.updatedAt, time, halfLives.qualityMs);
+  const secondFactor = decayFactor(second.updatedAt, time, halfLives.qualityMs);
+  const firstRecent = decayFactor(first.updatedAt, time, halfLives.recentQualityMs);
+  const secondRecent = decayFactor(second.updatedAt, time, halfLives.recentQualityMs);
   return {
     updatedAt: time,
     successes: decayed(first.successes, firstFactor) + decayed(second.successes, secondFactor),
     failures: decayed(first.failures, firstFactor) + decayed(second.failures, secondFactor),
+    recentSuccesses:
+      decayed(first.recentSuccesses, firstRecent) + decayed(second.recentSuccesses, secondRecent),
+    recentFailures: decayed(first.recentFailures, firstRecent) + decayed(second.recentFailures, secondRecent),
   };
 }
 

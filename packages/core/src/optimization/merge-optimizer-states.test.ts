@@ -153,13 +153,22 @@ describe('mergeOptimizerStates', () => {
     const before = [serializeOptimizerState(first), serializeOptimizerState(second)];
     const merged = mergeOptimizerStates(first, second);
     expect([serializeOptimizerState(first), serializeOptimizerState(second)]).toEqual(before);
-    // One hour later the first host's praise weighs half: α = 0.5, β = 1.
+    // One hour later the first host's praise weighs half: α = 0.5, β = 1; in the 10-minute short
+    // memory, six half-lives have passed: 1/64.
     const cell = serializeOptimizerState(merged).cells[0]!;
-    expect(cell.quality).toEqual({ updatedAt: 3_600_000, successes: 0.5, failures: 1 });
+    expect(cell.quality).toEqual({
+      updatedAt: 3_600_000,
+      successes: 0.5,
+      failures: 1,
+      recentSuccesses: 1 / 64,
+      recentFailures: 1,
+    });
   });
 
   it('refuses states discounted at different rates', () => {
     const slow = createOptimizerState({ halfLives: { qualityMs: 7_200_000 } });
     expect(() => mergeOptimizerStates(createOptimizerState(), slow)).toThrow(/same half-lives/);
+    const quick = createOptimizerState({ halfLives: { recentQualityMs: 60_000 } });
+    expect(() => mergeOptimizerStates(createOptimizerState(), quick)).toThrow(/same half-lives/);
   });
 });

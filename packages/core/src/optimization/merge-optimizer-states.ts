@@ -11,6 +11,7 @@ import {
 function sameHalfLives(first: Readonly<OptimizerHalfLives>, second: Readonly<OptimizerHalfLives>): boolean {
   return (
     first.qualityMs === second.qualityMs &&
+    first.recentQualityMs === second.recentQualityMs &&
     first.latencyMs === second.latencyMs &&
     first.reliabilityMs === second.reliabilityMs
   );
@@ -24,7 +25,7 @@ function mergeCells(
   return {
     modelId: first.modelId,
     taskType: first.taskType,
-    quality: mergeQuality(first.quality, second.quality, halfLives.qualityMs),
+    quality: mergeQuality(first.quality, second.quality, halfLives),
     reliability: mergeReliability(first.reliability, second.reliability, halfLives.reliabilityMs),
     latency: mergeLatency(first.latency, second.latency, halfLives.latencyMs),
   };

@@ -22,7 +22,11 @@ const snapshot = testSnapshot({
 });
 
 /** Runs `requests` seeded requests through the real `select()` on the optimiser's view. */
-function simulate(requests: number, riskOf: (index: number) => (typeof riskLevels)[number]) {
+function simulate(
+  requests: number,
+  riskOf: (index: number) => (typeof riskLevels)[number],
+  qualityOf: (modelId: string, index: number) => number = (modelId) => trueQuality[modelId]!,
+) {
   const state = createOptimizerState();
   const random = createSeededRandom(99);
   const picks: { modelId: string; explored: boolean; risk: string }[] = [];
@@ -49,7 +53,7 @@ function simulate(requests: number, riskOf: (index: number) => (typeof riskLevel
       totalMs: 3_000,
       outputTokens: 200,
     });
-    const quality = trueQuality[modelId]!;
+    const quality = qualityOf(modelId, index);
     const signal =
       random.next() < 0.2
         ? ({ type: 'feedback', score: random.next() < quality ? 1 : 0 } as const)
@@ -77,8 +81,27 @@ describe('selection on the optimiser’s view', () => {
     const highRisk = picks.filter((pick) => pick.risk === 'elevated' || pick.risk === 'crisis');
     expect(highRisk.length).toBe(1_000);
     expect(highRisk.some((pick) => pick.explored)).toBe(false);
-    const explored = picks.filter((pick) => pick.explored).length / (picks.length - highRisk.length);
-    expect(explored).toBeGreaterThan(0.06);
-    expect(explored).toBeLessThan(0.14);
+    const lowRisk = picks.filter((pick) => pick.risk === 'none' || pick.risk === 'low');
+    const exploredShare = (from: number, to: number) =>
+      lowRisk.slice(from, to).filter((pick) => pick.explored).length / (to - from);
+    // The budget is 10 %: never more (3 standard deviations of its coin allowed for) ...
+    expect(exploredShare(0, 1_000)).toBeLessThan(0.1 + 3 * Math.sqrt((0.1 * 0.9) / 1_000));
+    // ... spent while the three are uncertain, and less and less once the best is clear.
+    expect(exploredShare(0, 250)).toBeGreaterThan(0);
+    expect(exploredShare(500, 1_000)).toBeLessThan(exploredShare(0, 250));
+  });
+
+  it('re-learns when the best model gets worse: most traffic moves to the new best within 1,000 requests', () => {
+    const degradeAt = 1_500;
+    const picks = simulate(
+      3_000,
+      () => 'none',
+      (modelId, index) => (modelId === 'third' && index >= degradeAt ? 0.4 : trueQuality[modelId]!),
+    );
+    const share = (modelId: string, from: number, to: number) =>
+      picks.slice(from, to).filter((pick) => pick.modelId === modelId).length / (to - from);
+    expect(share('third', degradeAt - 500, degradeAt)).toBeGreaterThan(0.8);
+    expect(share('third', degradeAt + 1_000, degradeAt + 1_500)).toBeLessThan(0.2);
+    expect(share('second', degradeAt + 1_000, degradeAt + 1_500)).toBeGreaterThan(0.6);
   });
 });

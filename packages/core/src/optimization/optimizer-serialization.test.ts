@@ -72,6 +72,28 @@ describe('optimiser state serialisation', () => {
     expect(serializeOptimizerState(state).cells[0]!.latency.firstToken.counts[0]).not.toBe(1e9);
   });
 
+  it('reads a state written before quality change detection, with no short memory in it', () => {
+    const current = serializeOptimizerState(learnedState());
+    const older = structuredClone(current) as unknown as {
+      halfLives: Record<string, number>;
+      cells: { quality: Record<string, number> }[];
+    };
+    delete older.halfLives.recentQualityMs;
+    for (const cell of older.cells) {
+      delete cell.quality.recentSuccesses;
+      delete cell.quality.recentFailures;
+    }
+    const restored = deserializeOptimizerState(JSON.stringify(older));
+    expect(restored.halfLives).toEqual(createOptimizerState().halfLives);
+    const quality = restored.cells.get('dialogue_generation')!.get('a')!.quality;
+    expect(quality).toEqual({
+      ...current.cells.find((cell) => cell.taskType === 'dialogue_generation' && cell.modelId === 'a')!
+        .quality,
+      recentSuccesses: 0,
+      recentFailures: 0,
+    });
+  });
+
   it('refuses a corrupt state with a message naming the bad field', () => {
     const good = serializeOptimizerState(learnedState());
     const corrupt = (change: (copy: typeof good) => void) => {
@@ -102,6 +124,10 @@ describe('optimiser state serialisation', () => {
     expectRejected(
       corrupt((copy) => (copy.halfLives.qualityMs = 0)),
       /halfLives\.qualityMs/,
+    );
+    expectRejected(
+      corrupt((copy) => (copy.halfLives.recentQualityMs = copy.halfLives.qualityMs * 2)),
+      /recentQualityMs must not exceed qualityMs/,
     );
     expectRejected({ ...good, version: 2 }, /version 2 is not one this Switchboard reads/);
     expectRejected('{"version": 1, "cells": [', /not JSON/);

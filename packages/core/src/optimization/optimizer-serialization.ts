@@ -7,6 +7,7 @@ import {
   allCells,
   emptyState,
   optimizerStateVersion,
+  resolveHalfLives,
   type OptimizerCell,
   type OptimizerState,
 } from './optimizer-state.ts';
@@ -28,7 +29,15 @@ const sketchSchema = z
 const cellSchema = z.strictObject({
   modelId: z.string().min(1),
   taskType: z.enum(taskTypes),
-  quality: z.strictObject({ updatedAt: z.number(), successes: weight, failures: weight }),
+  quality: z.strictObject({
+    updatedAt: z.number(),
+    successes: weight,
+    failures: weight,
+    // Absent from states written before change detection: no recent evidence, which only means a
+    // change is noticed from the next signals on.
+    recentSuccesses: weight.default(0),
+    recentFailures: weight.default(0),
+  }),
   reliability: z
     .strictObject({ updatedAt: z.number(), attempts: weight, errors: weight })
     .refine((counts) => counts.errors <= counts.attempts * (1 + 1e-9), {
@@ -45,15 +54,26 @@ const cellSchema = z.strictObject({
   }),
 });
 
-/** The JSON schema of a serialised optimiser state (version 1). */
+/**
+ * The JSON schema of a serialised optimiser state (version 1). The recent quality counts and their
+ * half-life were added later, optionally, so states serialised before them still read.
+ */
 export const serializedOptimizerStateSchema = z
   .strictObject({
     version: z.literal(optimizerStateVersion),
-    halfLives: z.strictObject({
-      qualityMs: z.number().positive(),
-      latencyMs: z.number().positive(),
-      reliabilityMs: z.number().positive(),
-    }),
+    halfLives: z
+      .strictObject({
+        qualityMs: z.number().positive(),
+        // Absent from states written before change detection: the default applies.
+        recentQualityMs: z.number().positive().optional(),
+        latencyMs: z.number().positive(),
+        reliabilityMs: z.number().positive(),
+      })
+      .refine(
+        (halfLives) =>
+          halfLives.recentQualityMs === undefined || halfLives.recentQualityMs <= halfLives.qualityMs,
+        { message: 'recentQualityMs must not exceed qualityMs', path: ['recentQualityMs'] },
+      ),
     cells: z.array(cellSchema),
   })
   .superRefine((state, context) => {
@@ -143,7 +163,7 @@ export function deserializeOptimizerState(input: unknown): OptimizerState {
       parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
     );
   }
-  const state = emptyState(parsed.data.halfLives);
+  const state = emptyState(resolveHalfLives(parsed.data.halfLives));
   for (const cell of parsed.data.cells) {
     let byModel = state.cells.get(cell.taskType);
     if (byModel === undefined) {

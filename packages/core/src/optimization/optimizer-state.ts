@@ -13,6 +13,13 @@ export interface OptimizerHalfLives {
    * estimate needs a long memory to be steady.
    */
   qualityMs: number;
+  /**
+   * The short memory quality evidence is also kept with, to notice a change (see `statsView`):
+   * default 10 minutes. When what the last minutes say is clearly at odds with the long memory,
+   * the model changed, and the long memory's old evidence is set aside instead of being waited out
+   * for hours.
+   */
+  recentQualityMs: number;
   /** Latency sketches and output speed. Default 5 minutes: provider load shifts within minutes. */
   latencyMs: number;
   /** Attempts and errors. Default 5 minutes: an error rate must react within minutes. */
@@ -22,6 +29,7 @@ export interface OptimizerHalfLives {
 /** The half-lives used unless told otherwise. */
 export const defaultHalfLives: Readonly<OptimizerHalfLives> = Object.freeze({
   qualityMs: 60 * 60_000,
+  recentQualityMs: 10 * 60_000,
   latencyMs: 5 * 60_000,
   reliabilityMs: 5 * 60_000,
 });
@@ -40,6 +48,10 @@ export interface QualityCounts {
   successes: number;
   /** Discounted bad evidence: the posterior's β less the prior's. */
   failures: number;
+  /** The same good evidence discounted with the short half-life `recentQualityMs`, to notice a change. */
+  recentSuccesses: number;
+  /** The same bad evidence discounted with the short half-life `recentQualityMs`. */
+  recentFailures: number;
 }
 
 /** Discounted attempts and errors, as of `updatedAt`. */
@@ -105,10 +117,27 @@ function checkHalfLife(name: keyof OptimizerHalfLives, value: number): number {
   return value;
 }
 
-/** The half-lives with defaults filled in, checked. */
-export function resolveHalfLives(halfLives: Partial<OptimizerHalfLives> | undefined): OptimizerHalfLives {
+/**
+ * The half-lives with defaults filled in, checked. `recentQualityMs` defaults to 10 minutes, or to
+ * `qualityMs` when that is shorter.
+ */
+export function resolveHalfLives(
+  halfLives: { [Name in keyof OptimizerHalfLives]?: number | undefined } | undefined,
+): OptimizerHalfLives {
+  const qualityMs = checkHalfLife('qualityMs', halfLives?.qualityMs ?? defaultHalfLives.qualityMs);
+  const recentQualityMs = checkHalfLife(
+    'recentQualityMs',
+    halfLives?.recentQualityMs ?? Math.min(defaultHalfLives.recentQualityMs, qualityMs),
+  );
+  if (recentQualityMs > qualityMs) {
+    throw new RangeError(
+      `Half-life recentQualityMs (${recentQualityMs}) must not exceed qualityMs (${qualityMs}): it is the ` +
+        `short memory that notices a change against the long one.`,
+    );
+  }
   return {
-    qualityMs: checkHalfLife('qualityMs', halfLives?.qualityMs ?? defaultHalfLives.qualityMs),
+    qualityMs,
+    recentQualityMs,
     latencyMs: checkHalfLife('latencyMs', halfLives?.latencyMs ?? defaultHalfLives.latencyMs),
     reliabilityMs: checkHalfLife('reliabilityMs', halfLives?.reliabilityMs ?? defaultHalfLives.reliabilityMs),
   };
@@ -132,7 +161,7 @@ export function emptyCell(modelId: string, taskType: TaskType): OptimizerCell {
   return {
     modelId,
     taskType,
-    quality: { updatedAt: 0, successes: 0, failures: 0 },
+    quality: { updatedAt: 0, successes: 0, failures: 0, recentSuccesses: 0, recentFailures: 0 },
     reliability: { updatedAt: 0, attempts: 0, errors: 0 },
     latency: {
       updatedAt: 0,

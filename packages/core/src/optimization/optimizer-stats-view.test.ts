@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../selection/seeded-random.ts';
 import { testModel, testSnapshot } from '../selection/testing/test-registry.ts';
 import { createOptimizerState } from './optimizer-state.ts';
 import { statsView } from './optimizer-stats-view.ts';
@@ -66,6 +67,80 @@ describe('statsView', () => {
     expect(later.qualityMean).toBe(now.qualityMean);
     expect(now.qualityObservations).toBeCloseTo(34, 9);
     expect(later.qualityObservations).toBeCloseTo(4 + 30 / 8, 9);
+  });
+
+  it('notices within minutes when a model’s answers get worse, instead of waiting out an hour of praise', () => {
+    const state = createOptimizerState();
+    const minute = 60_000;
+    const rate = (now: number, score: number) =>
+      recordQuality(state, {
+        modelId: 'known',
+        taskType: 'dialogue_generation',
+        now,
+        signal: { type: 'feedback', score },
+      });
+    // An hour of steady praise (scores 0.8 and 1 in turn), one answer every 20 seconds.
+    for (let now = 0; now < hour; now += 20_000) rate(now, now % 40_000 === 0 ? 0.8 : 1);
+    const before = statsView(state, snapshot, hour).statsOf('known', 'dialogue_generation');
+    expect(before.qualityMean).toBeGreaterThan(0.85);
+    // The provider swaps the model: ten minutes of poor answers.
+    for (let now = hour; now < hour + 10 * minute; now += 20_000) rate(now, 0.3);
+    const after = statsView(state, snapshot, hour + 10 * minute).statsOf('known', 'dialogue_generation');
+    // The long memory alone would still say about 0.8; the recent evidence says what changed.
+    expect(after.qualityMean).toBeLessThan(0.65);
+    // And it is judged on the recent evidence only, so it is held less surely than before.
+    expect(after.qualityObservations).toBeLessThan(before.qualityObservations / 2);
+  });
+
+  it('notices a change sooner from all of a model’s tasks together than from any one of them', () => {
+    const tasks = ['dialogue_generation', 'narrative_generation', 'safety_screening'] as const;
+    const everyTask = createOptimizerState();
+    const oneTask = createOptimizerState();
+    const swapped = hour;
+    const end = swapped + 5 * 60_000;
+    // An hour of praise on three tasks, one answer per task every 30 seconds, then five minutes of
+    // poor answers on all three: the provider swapped the deployment behind the name.
+    for (let now = 0; now < end; now += 30_000) {
+      tasks.forEach((taskType, index) => {
+        const score = now >= swapped ? 0.4 : (now / 30_000 + index) % 2 === 0 ? 0.8 : 1;
+        const observation = { modelId: 'known', taskType, now, signal: { type: 'feedback', score } } as const;
+        recordQuality(everyTask, observation);
+        if (index === 0) recordQuality(oneTask, observation);
+      });
+    }
+    const dialogue = (state: typeof everyTask) =>
+      statsView(state, snapshot, end).statsOf('known', 'dialogue_generation').qualityMean;
+    // Dialogue's own evidence is still too little to call it (the long memory says about 0.84) ...
+    expect(dialogue(oneTask)).toBeGreaterThan(0.82);
+    // ... but with the other two tasks' evidence, the change is called on every task.
+    expect(dialogue(everyTask)).toBeLessThan(0.76);
+    for (const taskType of tasks) {
+      // Each from its own prior (0.9 for narration, 0.6 otherwise) and its recent evidence.
+      expect(statsView(everyTask, snapshot, end).statsOf('known', taskType).qualityMean).toBeLessThan(0.78);
+    }
+  });
+
+  it('rarely mistakes the ups and downs of a steady model for a change', () => {
+    const state = createOptimizerState();
+    const random = createSeededRandom(7);
+    const tasks = ['dialogue_generation', 'safety_screening'] as const;
+    // Four hours of thumbs up (seven in ten) or down on two tasks, one every 10 seconds: noisy,
+    // but the same model throughout.
+    let changedReads = 0;
+    let reads = 0;
+    for (let index = 0; index < 1_440; index++) {
+      const now = index * 10_000;
+      for (const taskType of tasks) {
+        const score = random.next() < 0.7 ? 1 : 0;
+        recordQuality(state, { modelId: 'known', taskType, now, signal: { type: 'feedback', score } });
+      }
+      if (index < 360) continue;
+      reads++;
+      // Judged on the short memory alone, it would be held by far fewer observations.
+      if (statsView(state, snapshot, now).statsOf('known', 'dialogue_generation').qualityObservations < 150)
+        changedReads++;
+    }
+    expect(changedReads / reads).toBeLessThan(0.03);
   });
 
   it('learns the median first-token time from a few answers but the tail only from dozens', () => {

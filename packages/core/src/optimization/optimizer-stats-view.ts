@@ -109,6 +109,72 @@ function blend(prior: number, observed: number | undefined, observedWeight: numb
 }
 
 /**
+ * Evidence below this many observations, recent or older, is too little to call a change on: a
+ * handful of signals disagree with any estimate now and then.
+ */
+const changeMinimumEvidence = 5;
+/**
+ * How many standard deviations apart the recent and the older evidence's means must be for a
+ * change to be called. 2.5 is stricter than it looks (see `qualityShift`); a false alarm only
+ * costs a little steadiness for a few minutes, a missed change costs every request until the long
+ * memory catches up.
+ */
+const changeThreshold = 2.5;
+
+/**
+ * The recent and the older quality evidence of one cell compared: the difference of their means
+ * (recent less older) and its variance, or `undefined` when either holds too little evidence. The
+ * older evidence is the long memory less the short one: what weighs in the long memory but has
+ * faded from the short one, so the two are nearly independent. The variance is the binomial one
+ * of the pseudo-observations, which overstates the spread of implicit signals (they come in small,
+ * steady fractions), so a threshold on it is stricter than it looks.
+ */
+function qualityShift(
+  quality: OptimizerCell['quality'],
+): { difference: number; variance: number } | undefined {
+  const recentSuccesses = quality.recentSuccesses;
+  const recentEvidence = recentSuccesses + quality.recentFailures;
+  const olderSuccesses = Math.max(quality.successes - recentSuccesses, 0);
+  const olderEvidence = Math.max(quality.successes + quality.failures - recentEvidence, 0);
+  if (!(recentEvidence >= changeMinimumEvidence && olderEvidence >= changeMinimumEvidence)) return undefined;
+  const pooled = (recentSuccesses + olderSuccesses) / (recentEvidence + olderEvidence);
+  const variance = pooled * (1 - pooled) * (1 / recentEvidence + 1 / olderEvidence);
+  if (!(variance > 0)) return undefined;
+  return { difference: recentSuccesses / recentEvidence - olderSuccesses / olderEvidence, variance };
+}
+
+/**
+ * Whether one cell's quality changed: its recent and older evidence lie more than
+ * {@link changeThreshold} standard deviations apart.
+ */
+function cellQualityChanged(quality: OptimizerCell['quality']): boolean {
+  const shift = qualityShift(quality);
+  return shift !== undefined && shift.difference ** 2 > changeThreshold ** 2 * shift.variance;
+}
+
+/**
+ * Whether a model's quality changed across its tasks: the cells' shifts averaged, each weighed by
+ * the inverse of its variance, lie more than {@link changeThreshold} standard deviations from
+ * zero. A provider that swaps the deployment behind a model name changes the model on every task
+ * at once, so the tasks' evidence together notices it long before any one task's does; a task
+ * whose own evidence still looks steady is then also judged on its recent evidence.
+ */
+function modelQualityChanged(state: OptimizerState, modelId: string): boolean {
+  let weightedDifferences = 0;
+  let precision = 0;
+  for (const byModel of state.cells.values()) {
+    const cell = byModel.get(modelId);
+    if (cell === undefined) continue;
+    const shift = qualityShift(cell.quality);
+    if (shift === undefined) continue;
+    weightedDifferences += shift.difference / shift.variance;
+    precision += 1 / shift.variance;
+  }
+  // Mean shift D = Σ d/v ÷ Σ 1/v with variance 1 ÷ Σ 1/v: D² > z² · variance, rearranged.
+  return precision > 0 && weightedDifferences ** 2 > changeThreshold ** 2 * precision;
+}
+
+/**
  * The registry's priors for a pair with what traffic taught laid over them, with w =
  * `priorObservationWeight` (4):
  *
@@ -118,7 +184,11 @@ function blend(prior: number, observed: number | undefined, observedWeight: numb
  *   evidence decayed further to `now`. So time without news makes the optimiser less sure of a
  *   model, and it tries the model again, but not more optimistic about it: a model that degraded and
  *   was dropped is not handed traffic back merely because its bad evidence aged (quality treated
- *   as a random walk, not as drifting back to the registry's guess).
+ *   as a random walk, not as drifting back to the registry's guess). When the short memory
+ *   (`recentQualityMs`) clearly disagrees with the older evidence, on this task or across the
+ *   model's tasks together (`modelChanged`, see `modelQualityChanged`), the model changed: the
+ *   posterior is built from the prior and the short memory alone, so re-learning takes minutes of
+ *   traffic rather than hours.
  * - Median time to first token and output speed: the prior and the observed value averaged, the
  *   prior weighing w observations and the observation its discounted sample count as of its last
  *   update, so a single early measurement does not overturn the prior, a few dozen all but replace
@@ -136,6 +206,7 @@ export function statsOfCell(
   taskType: TaskType,
   cell: OptimizerCell | undefined,
   now: number,
+  modelChanged = false,
 ): ModelTaskStats {
   const priorQuality = model.qualityPriors.byTask[taskType] ?? model.qualityPriors.default;
   const latencyPriors = model.latencyPriors;
@@ -153,10 +224,14 @@ export function statsOfCell(
   const { halfLives } = state;
   // Quality and latency estimates stay where the last evidence put them; only the confidence in
   // quality fades. Reliability fades back to the prior's "no errors".
-  const alpha = priorQuality * priorObservationWeight + quality.successes;
-  const beta = (1 - priorQuality) * priorObservationWeight + quality.failures;
+  const changed = modelChanged || cellQualityChanged(quality);
+  const successes = changed ? quality.recentSuccesses : quality.successes;
+  const failures = changed ? quality.recentFailures : quality.failures;
+  const alpha = priorQuality * priorObservationWeight + successes;
+  const beta = (1 - priorQuality) * priorObservationWeight + failures;
   const evidence =
-    (quality.successes + quality.failures) * decayFactor(quality.updatedAt, now, halfLives.qualityMs);
+    (successes + failures) *
+    decayFactor(quality.updatedAt, now, changed ? halfLives.recentQualityMs : halfLives.qualityMs);
   const reliabilityFactor = decayFactor(reliability.updatedAt, now, halfLives.reliabilityMs);
   const firstTokenWeight = sketchWeight(latency.firstToken);
   const firstTokenP50 = blend(
@@ -210,6 +285,15 @@ export function statsView(state: OptimizerState, snapshot: RegistrySnapshot, now
   }
   const modelsById = modelsOf(snapshot);
   const computed = new Map<TaskType, Map<string, ModelTaskStats>>();
+  const changedModels = new Map<string, boolean>();
+  const changedModel = (modelId: string): boolean => {
+    let changed = changedModels.get(modelId);
+    if (changed === undefined) {
+      changed = modelQualityChanged(state, modelId);
+      changedModels.set(modelId, changed);
+    }
+    return changed;
+  };
   return {
     statsOf(modelId: string, taskType: TaskType): ModelTaskStats {
       let byModel = computed.get(taskType);
@@ -222,8 +306,9 @@ export function statsView(state: OptimizerState, snapshot: RegistrySnapshot, now
             `${snapshot.version}: build the stats view from the snapshot you select against.`,
         );
       }
+      const cell = findCell(state, modelId, taskType);
       const stats = Object.freeze(
-        statsOfCell(state, model, taskType, findCell(state, modelId, taskType), now),
+        statsOfCell(state, model, taskType, cell, now, cell !== undefined && changedModel(modelId)),
       );
       if (byModel === undefined) {
         byModel = new Map();

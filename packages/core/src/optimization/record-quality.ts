@@ -1,5 +1,5 @@
 import type { TaskType } from '../context/therapeutic-context.ts';
-import { advanceQuality } from './evidence-decay.ts';
+import { addQualityEvidence } from './evidence-decay.ts';
 import { cellFor, checkEventKeys, type OptimizerState } from './optimizer-state.ts';
 import { qualitySignalEvidence, type QualitySignal } from './quality-signal.ts';
 
@@ -25,7 +25,5 @@ export function recordQuality(state: OptimizerState, observation: QualityObserva
   checkEventKeys(modelId, taskType, now);
   const evidence = qualitySignalEvidence(observation.signal);
   const quality = cellFor(state, modelId, taskType).quality;
-  const weight = advanceQuality(quality, now, state.halfLives.qualityMs);
-  quality.successes += evidence.successes * weight;
-  quality.failures += evidence.failures * weight;
+  addQualityEvidence(quality, evidence.successes, evidence.failures, now, state.halfLives);
 }

@@ -153,8 +153,9 @@ describe('defaultRegistryContent', () => {
     expect(screening.riskRules.none.minSafetyTier).toBeGreaterThanOrEqual(2);
     expect(therapy.temperatureRange.max).toBeLessThan(narrative.temperatureRange.min);
     expect(therapy.weights.quality).toBeGreaterThan(therapy.weights.cost);
-    expect(choices.weights.quality).toBeLessThan(choices.weights.latency);
-    expect(choices.weights.quality).toBeLessThan(choices.weights.cost);
+    // Player options count quality as much as speed and cost, never more: the player waits on them.
+    expect(choices.weights.quality).toBeLessThanOrEqual(choices.weights.latency);
+    expect(choices.weights.quality).toBeLessThanOrEqual(choices.weights.cost);
     expect(summary.weights.cost).toBeGreaterThan(summary.weights.quality);
     expect(summary.temperatureRange.max).toBeLessThanOrEqual(0.5);
   });

@@ -425,7 +425,15 @@ const taskPolicies: Record<TaskType, TaskPolicy> = {
       elevated: { minSafetyTier: 3, maxTemperature: 0.5 },
       crisis: { minSafetyTier: 3, maxTemperature: 0.3 },
     },
-    weights: { quality: 3, latency: 1, cost: 0.25 },
+    // Latency weighs a twelfth of quality, not a third: games ask for low creativity here (calm
+    // temperatures), and the creativity knob tilts low creativity towards speed. At 1 the tilt made
+    // latency weigh as much as quality at typical creativity (0.35) and nearly three times as much
+    // at elevated risk (creativity ~0.2), so the player in distress got the fastest safe model, not
+    // the most careful one. At 0.25 quality carries most of the weight from creativity 0.2 up
+    // (72 % at 0.35, 51 % at 0.2), while a game that sends less (0.1) still gets speed first. The
+    // answer streams, so a slower model shows as a later first token, not as a blank screen. Cost
+    // stays minor: at most one such answer a turn.
+    weights: { quality: 3, latency: 0.25, cost: 0.25 },
     temperatureRange: { min: 0.2, max: 0.6 },
     defaultMaxOutputTokens: 768,
     explorationRate: 0.05,
@@ -439,8 +447,13 @@ const taskPolicies: Record<TaskType, TaskPolicy> = {
     timeouts: { headersMs: 10_000, firstTokenMs: 10_000, idleMs: 5_000, totalMs: 60_000 },
   }),
   choice_generation: taskPolicy({
-    description: 'Short lists of player options: cheap and fast, moderately varied.',
-    weights: { quality: 1, latency: 2, cost: 2 },
+    description: 'Short lists of player options: fast and cheap, but the player reads every one.',
+    // Quality counts as much as speed and cost: the options are the player's agency in the story
+    // (in a therapeutic adventure, often the coping strategy on offer), so a weak list shows on
+    // every turn. At 1 the two cheapest models took nine requests in ten. The answers are short,
+    // so a better model costs little in absolute terms; speed still leads at the creativity games
+    // ask for (0.4).
+    weights: { quality: 2, latency: 2, cost: 2 },
     temperatureRange: { min: 0.5, max: 0.9 },
     defaultMaxOutputTokens: 256,
     explorationRate: 0.1,

@@ -33,14 +33,12 @@ export class ContenderTable {
   readonly totalMs: Float64Array;
   /** From the stats view, bounded to 0..1. */
   readonly qualityMean: Float64Array;
-  /** From the stats view: how wide the Thompson draw is. */
+  /** From the stats view: how wide the exploration's Thompson draw is. */
   readonly qualityObservations: Float64Array;
   /** From the stats view, bounded to 0..1: the score keeps `1 − errorRate` of itself. */
   readonly errorRate: Float64Array;
   /** {@link circuitCodes} */
   readonly circuit: Uint8Array;
-  /** The quality scored with: a Thompson draw, or the posterior mean at elevated and crisis risk. */
-  readonly quality: Float64Array;
   /** The three parts of the score, each 0..1 (see `scoreContenders`). */
   readonly qualityComponent: Float64Array;
   /** See {@link ContenderTable.qualityComponent}. */
@@ -50,8 +48,8 @@ export class ContenderTable {
   /** Weighted components times reliability; higher ranks first. */
   readonly score: Float64Array;
   /**
-   * The score again with a second, independent quality draw; filled only when the request explores,
-   * to choose which model the exploration tries (see `scoreExplorationDraws`).
+   * The score again with the quality drawn from each posterior; filled only on the requests the
+   * exploration budget lets a Thompson draw decide (see `scoreExplorationDraws`).
    */
   readonly explorationScore: Float64Array;
 
@@ -65,7 +63,6 @@ export class ContenderTable {
     this.qualityObservations = new Float64Array(capacity);
     this.errorRate = new Float64Array(capacity);
     this.circuit = new Uint8Array(capacity);
-    this.quality = new Float64Array(capacity);
     this.qualityComponent = new Float64Array(capacity);
     this.latencyComponent = new Float64Array(capacity);
     this.costComponent = new Float64Array(capacity);

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { TaskType } from '../context/therapeutic-context.ts';
+import { defaultRegistryContent } from '../registry/default-registry.ts';
 import { deriveObjectiveWeights } from './objective-weights.ts';
 
 const even = { quality: 1, latency: 1, cost: 1 };
@@ -53,6 +55,31 @@ describe('deriveObjectiveWeights', () => {
       quality: 1 / 3,
       latency: 1 / 3,
       cost: 1 / 3,
+    });
+  });
+
+  describe('with the default policies', () => {
+    const policies = defaultRegistryContent().policies;
+    const weightsFor = (task: TaskType, creativity: number) => {
+      const policy = policies.find((candidate) => candidate.appliesTo.taskTypes.includes(task));
+      if (policy === undefined) throw new Error(`No default policy for ${task}.`);
+      return deriveObjectiveWeights(policy.weights, creativity, false);
+    };
+
+    it('puts quality first for a distressed player, though games ask calm, low-creativity answers', () => {
+      // Games send creativity around 0.35 for therapeutic answers, lower still at elevated risk.
+      for (const creativity of [0.2, 0.35, 0.5]) {
+        const weights = weightsFor('therapeutic_response', creativity);
+        expect(weights.quality).toBeGreaterThan(weights.latency + weights.cost);
+      }
+    });
+
+    it('keeps risk screening and player options fast at the creativity games ask for them', () => {
+      const screening = weightsFor('safety_screening', 0.1);
+      expect(screening.latency).toBeGreaterThan(screening.quality + screening.cost);
+      const choices = weightsFor('choice_generation', 0.4);
+      expect(choices.latency).toBeGreaterThan(choices.quality);
+      expect(choices.latency).toBeGreaterThan(choices.cost);
     });
   });
 });

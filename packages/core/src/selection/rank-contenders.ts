@@ -42,13 +42,13 @@ function topRows(table: ContenderTable, open: boolean, limit: number, skip: numb
 }
 
 /**
- * The healthy row other than `skip` with the highest exploration score (see
- * `scoreExplorationDraws`), ties broken by registry order; -1 when there is none.
+ * The healthy row with the highest exploration score (see `scoreExplorationDraws`), ties broken by
+ * registry order; -1 when there is none.
  */
-function explorationRow(table: ContenderTable, skip: number): number {
+function explorationRow(table: ContenderTable): number {
   let chosen = -1;
   for (let row = 0; row < table.count; row++) {
-    if (row === skip || table.circuit[row] === openCode) continue;
+    if (table.circuit[row] === openCode) continue;
     if (
       chosen < 0 ||
       table.explorationScore[row]! > table.explorationScore[chosen]! ||
@@ -65,10 +65,15 @@ function explorationRow(table: ContenderTable, skip: number): number {
  * Orders the table: healthy rows (closed or half-open circuit) by score, then open-circuit rows by
  * score, so an open circuit never outranks a healthy model that qualifies, yet the engine can still
  * try open-circuit models last instead of failing when every qualifying model is open. A qualifying
- * pin heads its group. When `explorationAllowed` (none or low risk, no pin), with probability
- * `policy.explorationRate` another healthy row is put first: `scoreExploration` is called to fill
- * the table's exploration scores, and the row other than the best that scores highest there is
- * chosen. The best then follows it, so failover goes straight to the model the score prefers.
+ * pin heads its group.
+ *
+ * Exploration is Thompson sampling within a budget. When `explorationAllowed` (none or low risk, no
+ * pin), with probability `policy.explorationRate` a Thompson draw decides the first place:
+ * `scoreExploration` fills the table's exploration scores, and the healthy row that scores highest
+ * there is put first. When that is not the best-scored row, the request is exploratory and the
+ * best follows it, so failover goes straight to the model the score prefers; when it is, the draw
+ * agreed with what is known and nothing is tried. The share of exploratory requests is thus at most
+ * the rate, and falls below it as the posteriors separate.
  */
 export function rankContenders(
   table: ContenderTable,
@@ -97,8 +102,9 @@ export function rankContenders(
   ) {
     const best = healthy[0]!;
     scoreExploration();
-    exploratory = explorationRow(table, best);
-    if (exploratory >= 0) {
+    const drawn = explorationRow(table);
+    if (drawn >= 0 && drawn !== best) {
+      exploratory = drawn;
       displaced = best;
       const chosen = exploratory;
       healthy = [chosen, ...healthy.filter((row) => row !== chosen)].slice(0, limit);

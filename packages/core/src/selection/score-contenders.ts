@@ -23,11 +23,14 @@ const unpricedCostComponent = 0.25;
 /**
  * Fills every row's components and score.
  *
- * - Quality: a Thompson draw from the row's Beta posterior, or its posterior mean when `useMean`
- *   (elevated and crisis risk, where a lucky draw must not decide). Each model draws from its own
- *   random stream keyed by the seed and the model, so its draw does not depend on which other
- *   models qualified. The component places the draw between the lowest and highest draw of the
- *   table, over a span of at least {@link qualitySpanFloor}.
+ * - Quality: the row's posterior mean. Ranking is exploitation: it orders models by what is known
+ *   of them, so the order does not change from one request to the next by the luck of a random
+ *   draw. Trying models that might be better is exploration, and it is spent only within the
+ *   policy's budget (see `scoreExplorationDraws` and `rankContenders`). Drawing the ranking itself
+ *   (plain Thompson sampling) would explore on every request, beyond any budget, and the routing
+ *   benchmark measured the cost: a tenth of the oracle's utility. The component places the mean
+ *   between the lowest and highest mean of the table, over a span of at least
+ *   {@link qualitySpanFloor}.
  * - Latency and cost: ratios to the best row, fastest time ÷ this time and lowest cost ÷ this cost,
  *   so a model twice as slow as the fastest scores 0.5 whatever the absolute times. Both spread over
  *   orders of magnitude, where a difference only means something relative to the best. An unpriced
@@ -38,29 +41,17 @@ const unpricedCostComponent = 0.25;
  * None of the components depends on the weights, which is what keeps the creativity knob's effect
  * monotone (see `deriveObjectiveWeights`).
  */
-export function scoreContenders(
-  table: ContenderTable,
-  models: readonly PreparedModel[],
-  seed: number,
-  useMean: boolean,
-  weights: ObjectiveWeights,
-): void {
+export function scoreContenders(table: ContenderTable, weights: ObjectiveWeights): void {
   const count = table.count;
-  const { quality, qualityMean, totalMs, costMicros } = table;
-  const modelRandom = new Mulberry32Random(0);
+  const { qualityMean, totalMs, costMicros } = table;
   let qualityMax = -Infinity;
   let qualityMin = Infinity;
   let fastestMs = Infinity;
   let cheapestMicros = Infinity;
   for (let row = 0; row < count; row++) {
-    let drawn = qualityMean[row]!;
-    if (!useMean) {
-      modelRandom.reseed(streamState(seed, models[table.modelIndex[row]!]!.randomKey));
-      drawn = sampleQualityPosterior(modelRandom, drawn, table.qualityObservations[row]!);
-    }
-    quality[row] = drawn;
-    if (drawn > qualityMax) qualityMax = drawn;
-    if (drawn < qualityMin) qualityMin = drawn;
+    const mean = qualityMean[row]!;
+    if (mean > qualityMax) qualityMax = mean;
+    if (mean < qualityMin) qualityMin = mean;
     if (totalMs[row]! < fastestMs) fastestMs = totalMs[row]!;
     // NaN (unpriced) compares false, so it never becomes the cheapest.
     if (costMicros[row]! < cheapestMicros) cheapestMicros = costMicros[row]!;
@@ -69,7 +60,7 @@ export function scoreContenders(
   const cheapest = cheapestMicros + costOffsetMicros;
   for (let row = 0; row < count; row++) {
     const cost = costMicros[row]!;
-    const qualityComponent = 1 - (qualityMax - quality[row]!) / qualitySpan;
+    const qualityComponent = 1 - (qualityMax - qualityMean[row]!) / qualitySpan;
     const latencyComponent = fastestMs / totalMs[row]!;
     const costComponent = cost === cost ? cheapest / (cost + costOffsetMicros) : unpricedCostComponent;
     table.qualityComponent[row] = qualityComponent;
@@ -81,18 +72,20 @@ export function scoreContenders(
   }
 }
 
-/** Mixed into the seed so that the exploration draw of a model is independent of its ranking draw. */
+/** Mixed into the seed so that the exploration draws do not repeat the exploration coin's numbers. */
 const explorationStreamSalt = 0x2545f491;
 
 /**
  * Fills `explorationScore` for every row: the score {@link scoreContenders} gives, but with the
- * quality drawn a second time from each model's posterior, independently of the ranking draw
- * (latency, cost and reliability are as scored). Exploration tries the best model under this second
- * draw other than the one ranked first: top-two Thompson sampling (Russo, "Simple Bayesian
- * algorithms for best-arm identification", COLT 2016). The exploration budget is thus spent on
- * models that might be best (uncertain or close), not spread evenly over models known to be poor,
- * while a model backed by few observations still draws widely and keeps being tried. Called only
- * on requests that explore (none or low risk), after `scoreContenders`.
+ * quality drawn from each model's Beta posterior (latency, cost and reliability as scored): a
+ * Thompson sample. Each model draws from its own random stream keyed by the seed and the model, so
+ * its draw does not depend on which other models qualified. Called only on the requests the
+ * exploration budget lets a draw decide (none or low risk, with probability `explorationRate`);
+ * the model that scores highest there is tried, and the request counts as exploratory only when it
+ * is not the model ranked first (see `rankContenders`). So the budget is spent on models that might
+ * be best (uncertain or close), not spread evenly over models known to be poor, a model backed by
+ * few observations still draws widely and keeps being tried, and once one model is clearly best
+ * the draws agree with the ranking and exploration falls below the budget by itself.
  */
 export function scoreExplorationDraws(
   table: ContenderTable,

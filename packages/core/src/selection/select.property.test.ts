@@ -198,6 +198,30 @@ describe('select: universal properties', () => {
     );
   });
 
+  it('explores only by putting one other model before the one the score ranks first, and otherwise ranks by the score', () => {
+    fc.assert(
+      fc.property(inputArbitrary, (input) => {
+        const steadySnapshot = structuredClone(input.snapshot);
+        steadySnapshot.policies[0]!.explorationRate = 0;
+        const decision = select(input);
+        const steadyIds = select({ ...input, snapshot: steadySnapshot }).candidates.map(
+          (candidate) => candidate.modelId,
+        );
+        const ids = decision.candidates.map((candidate) => candidate.modelId);
+        if (!decision.explored) {
+          expect(ids).toEqual(steadyIds);
+          return;
+        }
+        expect(['none', 'low']).toContain(input.context.riskLevel);
+        expect(input.request.pinnedModelId).toBeUndefined();
+        expect(decision.candidates[0]!.exploratory).toBe(true);
+        expect(ids[0]).not.toBe(steadyIds[0]);
+        if (ids.length > 1) expect(ids[1]).toBe(steadyIds[0]);
+      }),
+      runs,
+    );
+  });
+
   it('keeps the temperature within the risk level ceiling and the policy range', () => {
     fc.assert(
       fc.property(inputArbitrary, (input) => {
@@ -403,7 +427,7 @@ describe('select: the creativity knob is monotone', () => {
     );
   });
 
-  it('with Thompson draws, the same seed gives the same draws, so the drawn quality never falls either', () => {
+  it('at low risk too, with any seed, the quality of the top never falls and its speed never rises', () => {
     fc.assert(
       fc.property(
         scoringInputArbitrary(fc.constant(0)),

@@ -79,17 +79,19 @@ function bounded(value: number, low: number, high: number, fallback: number): nu
  *    because the allowance is the only length known before the answer and the budget is a promise
  *    about the whole answer. Nothing is ever relaxed: when no model passes, `candidates` is empty
  *    and `noEligibleModel` names the constraints that emptied the list.
- * 3. Score: quality (Thompson draw from the posterior at none or low risk, posterior mean at
- *    elevated or crisis), latency (expected total time) and cost (worst case), each normalised among
- *    the qualifying models (see `scoreContenders`), weighted by the policy's weights tilted by
- *    creativity and budget pressure (see `deriveObjectiveWeights`), times `1 − errorRate`.
+ * 3. Score: quality (the posterior mean), latency (expected total time) and cost (worst case),
+ *    each normalised among the qualifying models (see `scoreContenders`), weighted by the policy's
+ *    weights tilted by creativity and budget pressure (see `deriveObjectiveWeights`), times
+ *    `1 − errorRate`.
  * 4. Order: healthy models by score, then open-circuit models by score (they are not removed, so the
- *    engine can still try them last); a qualifying pin goes first in its group; with probability
- *    `explorationRate`, and only at none or low risk without a pin, another healthy model is put
- *    first and marked exploratory: the best one, other than the top, under a second independent
- *    Thompson draw (top-two Thompson sampling, see `scoreExplorationDraws`), so exploration goes
- *    to models that might be best rather than evenly to models known to be poor. At most `maxCandidates` are listed; models
- *    that qualified but did not make the list are neither candidates nor rejections.
+ *    engine can still try them last); a qualifying pin goes first in its group. Exploration is
+ *    Thompson sampling within the policy's budget: with probability `explorationRate`, and only at
+ *    none or low risk without a pin, the healthy model that scores best with its quality drawn
+ *    from its posterior is put first, and marked exploratory when it is not the best-scored model
+ *    (see `rankContenders` and `scoreExplorationDraws`). So exploration goes to models that might be
+ *    best rather than evenly to models known to be poor, never exceeds the budget, and fades as the
+ *    estimates firm up. At most `maxCandidates` are listed; models that qualified but did not make
+ *    the list are neither candidates nor rejections.
  * 5. Parameters: temperature interpolated by creativity and capped by the risk rule, `topP` from the
  *    policy, and the output allowance clamped to the first candidate's maximum.
  *
@@ -214,7 +216,7 @@ function selectWith(input: SelectionInput, registry: PreparedRegistry, table: Co
   }
 
   const weights = deriveObjectiveWeights(policy.weights, context.creativity, budget?.preferCheaper === true);
-  scoreContenders(table, models, seedState(input.seed), highRisk, weights);
+  scoreContenders(table, weights);
 
   const pinnedId = request.pinnedModelId;
   let pinnedRow = -1;

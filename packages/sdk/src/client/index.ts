@@ -5,9 +5,11 @@
 export { createModelClient } from './model-client.ts';
 export type {
   DecisionFeedback,
+  DecisionSignal,
   ModelClient,
   ModelClientCloseOptions,
   ModelClientDecisionCacheOptions,
+  ModelClientLearningOptions,
   ModelClientOptions,
   ModelClientRegistry,
   ModelClientRequest,
@@ -16,6 +18,17 @@ export type {
   ProviderAdapterFactory,
 } from './model-client-types.ts';
 export * from './telemetry/index.ts';
+export {
+  gameSignals,
+  isGameSignal,
+  qualitySignalOfGameSignal,
+  type GameSignal,
+} from './learning/game-signal.ts';
+export {
+  attemptOutcomesOf,
+  attemptOutcomesOfEvent,
+  type LearnableTelemetry,
+} from './learning/telemetry-outcomes.ts';
 export * from './session/index.ts';
 export * from './registry-source/index.ts';
 export {

@@ -4,9 +4,13 @@ import type {
   ChatModelAdapterV1,
   FinishReason,
   ModelSpec,
+  OptimizerHalfLives,
   ProviderSpec,
+  QualitySignal,
   RegistrySnapshot,
   RiskLevel,
+  SafetyScreenOutcome,
+  SerializedOptimizerState,
   TaskType,
   TherapeuticContextInput,
   ToolCall,
@@ -15,6 +19,7 @@ import type {
   Usage,
 } from '@switchboard/core';
 import type {
+  AttemptAdmissionHook,
   CrisisFallback,
   EngineClock,
   EngineEventListener,
@@ -26,6 +31,7 @@ import type {
   RetryOptions,
 } from '../engine/index.ts';
 import type { DecisionCacheOptions } from './decision-cache.ts';
+import type { GameSignal } from './learning/game-signal.ts';
 import type { RegistrySource } from './registry-source/registry-source.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { TelemetryCloseOptions, TelemetrySink } from './telemetry/telemetry-sink.ts';
@@ -73,6 +79,38 @@ export interface DecisionFeedback {
   at: number;
 }
 
+/** A quality signal about an earlier answer, as `signal()` and `screenOutcome()` pass it on. */
+export interface DecisionSignal extends Omit<DecisionFeedback, 'score'> {
+  /** Core's quality signal: a game signal (`continued`, ...) or a safety screen's outcome. */
+  signal: QualitySignal;
+}
+
+/**
+ * How the client learns from its own traffic (core's optimiser). Every attempt (time to first token,
+ * duration, output speed, errors that are the model's doing) and every quality signal (`feedback`,
+ * `signal`, `screenOutcome`) updates statistics per (model, task type) that `select()` scores with
+ * instead of the registry's priors alone: a model that starts failing, slows down or gets poor
+ * feedback loses traffic at none and low risk (Thompson sampling and the policy's exploration
+ * budget), and ranks lower by its posterior mean at elevated and crisis risk, where nothing is ever
+ * explored.
+ */
+export interface ModelClientLearningOptions {
+  /** How fast evidence fades; keep them equal to the control plane's to use its fleet state. Default: core's. */
+  halfLives?: Partial<OptimizerHalfLives> | undefined;
+  /**
+   * Lay the fleet's statistics, which the control plane learns from every host's telemetry and the
+   * registry source fetches (`createControlPlaneRegistrySource`), under this client's own. Default `true`
+   * (it has effect only with a source that offers them).
+   */
+  fleet?: boolean | undefined;
+  /**
+   * Whether this client's telemetry reaches the control plane whose fleet state it adopts, so that
+   * the fleet state already holds this client's attempts (see `ClientLearning` for how they are then
+   * not counted twice). Default: `true` when a telemetry sink is configured.
+   */
+  fleetIncludesOwnAttempts?: boolean | undefined;
+}
+
 /** Options of `createModelClient`. Only `registry` and `providers` are required. */
 export interface ModelClientOptions {
   registry: ModelClientRegistry;
@@ -108,11 +146,23 @@ export interface ModelClientOptions {
   crisisFallback?: CrisisFallback | undefined;
   /** Most attempts per request. Default: the engine's (6). */
   maxAttempts?: number | undefined;
+  /**
+   * A budget guard asked before every attempt (see the engine's `AttemptAdmissionHook`), e.g.
+   * `createInMemoryBudgetGuard({ limitMicros: 5_000_000, period: 'day' }).admitAttempt`. Default: none.
+   */
+  admitAttempt?: AttemptAdmissionHook | undefined;
   retry?: RetryOptions | undefined;
   /** Receives the engine's events (no message content). */
   onEvent?: EngineEventListener | undefined;
-  /** Receives each `feedback()` call, e.g. to feed an optimiser or forward it to the control plane. */
+  /** Receives each `feedback()` call, e.g. to forward it to the control plane. */
   onFeedback?: ((feedback: DecisionFeedback) => void) | undefined;
+  /** Receives each `signal()` and `screenOutcome()` call. */
+  onSignal?: ((signal: DecisionSignal) => void) | undefined;
+  /**
+   * Learning from traffic and quality signals (see {@link ModelClientLearningOptions}), or `false`
+   * to select from the registry's priors only, as every request did before. Default: on.
+   */
+  learning?: ModelClientLearningOptions | false | undefined;
   /** Told about configuration problems (a model without a usable adapter). Default: `console.warn`. */
   onWarning?: ((message: string) => void) | undefined;
 }
@@ -194,6 +244,27 @@ export interface ModelClient {
    * among the recent ones this client remembers. Throws a `RangeError` for a score outside 0..1.
    */
   feedback(decisionId: string, score: number): boolean;
+  /**
+   * Records what the player did after an earlier answer: `continued` (read it and played on),
+   * `regenerated` (asked for it to be written again) or `abandoned` (left the scene right after it).
+   * Each is weaker evidence than a score; see `GameSignal` for what each one is worth. Returns `false`
+   * when the decision is not among the recent ones this client remembers. Throws a `RangeError` for
+   * another value.
+   */
+  signal(decisionId: string, signal: GameSignal): boolean;
+  /**
+   * Records how a `safety_screening` answer's verdict compared with what was later known: `passed`
+   * (benign text let through), `flagged-correctly`, `missed` (real risk let through: weighs three bad
+   * observations) or `false-alarm`. Returns `false` for a decision this client does not remember;
+   * throws a `RangeError` for another outcome or a decision of another task type.
+   */
+  screenOutcome(decisionId: string, outcome: SafetyScreenOutcome): boolean;
+  /**
+   * What selection scores with now, as core's serialised optimiser state (fleet and local evidence
+   * together); `undefined` when learning is off. For dashboards and tests: read it with core's
+   * `deserializeOptimizerState` and `observedStats`.
+   */
+  learnedState(): SerializedOptimizerState | undefined;
   /** The registry snapshot requests are selected against now. */
   snapshot(): RegistrySnapshot;
   /** Drops every cached decision, for a host that learned of a change the client cannot see. */

@@ -294,7 +294,10 @@ describe('createModelClient', () => {
     client.invalidateDecisions();
     const third = await client.chat(crisis);
     expect(third.result.decision).not.toBe(first.result.decision);
-    expect(third.result.decision.candidates).toEqual(first.result.decision.candidates);
+    // Re-selected with what the first two requests taught (their latency), so only the order is the same.
+    const order = (decision: typeof first.result.decision) =>
+      decision.candidates.map(({ modelId }) => modelId);
+    expect(order(third.result.decision)).toEqual(order(first.result.decision));
 
     const calm = {
       messages: [{ role: 'user' as const, content: 'Hello' }],

@@ -9,8 +9,11 @@ import {
   type ChatRequest,
   type Decision,
   type ModelSpec,
+  type QualitySignal,
   type RegistrySnapshot,
+  type SafetyScreenOutcome,
   type SelectionRequest,
+  type SerializedOptimizerState,
   type StatsView,
   type TherapeuticContext,
   type Transcript,
@@ -36,6 +39,12 @@ import {
   type ExecutionTelemetryFacts,
 } from './execution-telemetry.ts';
 import { fittedAdapter, type TranscriptFitting } from './fitted-adapter.ts';
+import { ClientLearning } from './learning/client-learning.ts';
+import {
+  qualitySignalOfGameSignal,
+  qualitySignalOfScreenOutcome,
+  type GameSignal,
+} from './learning/game-signal.ts';
 import { MessageTokenCounter } from './message-token-counter.ts';
 import type {
   DecisionFeedback,
@@ -58,6 +67,12 @@ import { createTelemetryEvent, randomEventId } from './telemetry/telemetry-event
 
 /** Recent decisions kept for `feedback()`. */
 const rememberedDecisions = 10_000;
+/**
+ * How often learning may invalidate the decision cache. Cached rankings (elevated and crisis risk)
+ * are posterior means, which learning moves a little with every request; dropping them at every
+ * request would make the cache useless, keeping them forever would ignore what was learned.
+ */
+const learningRefreshMs = 10_000;
 const defaultMaxPromptTokens = 16_384;
 const ignore = (): void => undefined;
 
@@ -124,6 +139,10 @@ class DirectModelClient implements ModelClient {
   readonly #counter = new MessageTokenCounter();
   readonly #adapters = new WeakMap<RegistrySnapshot, Map<string, AdapterEntry>>();
   readonly #stats = new WeakMap<RegistrySnapshot, StatsView>();
+  readonly #learning: ClientLearning | undefined;
+  #learningRevisionCached = 0;
+  #learningCheckedAt = Number.NEGATIVE_INFINITY;
+  readonly #stopFleet: () => void = ignore;
   readonly #recent = new Map<string, Omit<DecisionFeedback, 'score' | 'at'>>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #healthEpoch = 0;
@@ -143,6 +162,23 @@ class DirectModelClient implements ModelClient {
       cacheOptions === false ? undefined : createDecisionCache({ clock: this.#clock, ...cacheOptions });
     this.#reuseSampledRankings = cacheOptions !== false && cacheOptions?.reuseSampledRankings === true;
     this.#maxPromptTokens = options.maxPromptTokens ?? defaultMaxPromptTokens;
+    const learning = options.learning;
+    this.#learningCheckedAt = this.#clock.now();
+    if (learning !== false) {
+      this.#learning = new ClientLearning({
+        halfLives: learning?.halfLives,
+        fleetIncludesOwnAttempts: learning?.fleetIncludesOwnAttempts ?? options.telemetry !== undefined,
+        onWarning: (message) => this.#warn(message),
+      });
+      if (learning?.fleet !== false) this.#stopFleet = this.#followFleet(source, this.#learning);
+    }
+  }
+
+  /** Adopts the source's fleet state now and whenever it fetches a new one. */
+  #followFleet(source: RegistrySource, learning: ClientLearning): () => void {
+    const fleet = source.optimizerState?.();
+    if (fleet !== undefined) learning.adoptFleet(fleet);
+    return source.subscribeOptimizerState?.((state) => learning.adoptFleet(state)) ?? ignore;
   }
 
   chat(request: ModelClientRequest): Promise<ModelClientResponse> {
@@ -191,8 +227,46 @@ class DirectModelClient implements ModelClient {
     }
     const decision = this.#recent.get(decisionId);
     if (decision === undefined) return false;
-    this.#options.onFeedback?.({ ...decision, score, at: this.#clock.now() });
+    const at = this.#clock.now();
+    this.#learnQuality(decision, { type: 'feedback', score }, at);
+    this.#options.onFeedback?.({ ...decision, score, at });
     return true;
+  }
+
+  signal(decisionId: string, signal: GameSignal): boolean {
+    const quality = qualitySignalOfGameSignal(signal);
+    return this.#signal(decisionId, quality);
+  }
+
+  screenOutcome(decisionId: string, outcome: SafetyScreenOutcome): boolean {
+    const quality = qualitySignalOfScreenOutcome(outcome);
+    const decision = this.#recent.get(decisionId);
+    if (decision !== undefined && decision.taskType !== 'safety_screening') {
+      throw new RangeError(
+        `Decision ${decisionId} was a ${decision.taskType} request: a safety-screen outcome is about a ` +
+          'safety_screening answer; use signal() or feedback() for other answers.',
+      );
+    }
+    return this.#signal(decisionId, quality);
+  }
+
+  learnedState(): SerializedOptimizerState | undefined {
+    return this.#learning?.serialize();
+  }
+
+  #signal(decisionId: string, signal: QualitySignal): boolean {
+    const decision = this.#recent.get(decisionId);
+    if (decision === undefined) return false;
+    const at = this.#clock.now();
+    this.#learnQuality(decision, signal, at);
+    this.#options.onSignal?.({ ...decision, signal, at });
+    return true;
+  }
+
+  /** Quality evidence counts for the model that answered; nothing learns from a fallback's answer. */
+  #learnQuality(decision: Omit<DecisionFeedback, 'score' | 'at'>, signal: QualitySignal, at: number): void {
+    if (this.#learning === undefined || decision.modelId === undefined) return;
+    this.#learning.recordQuality(decision.modelId, decision.taskType, signal, at);
   }
 
   snapshot(): RegistrySnapshot {
@@ -208,6 +282,7 @@ class DirectModelClient implements ModelClient {
     this.#closed ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
       await this.#options.telemetry?.close(options);
+      this.#stopFleet();
       await this.#source.close();
     })();
     return this.#closed;
@@ -266,6 +341,7 @@ class DirectModelClient implements ModelClient {
         signal,
         deadlineMs: request.deadlineMs ?? context.latencyBudgetMs,
         maxAttempts: this.#options.maxAttempts,
+        admitAttempt: this.#options.admitAttempt,
         retry: this.#options.retry,
         circuits: this.#engineCircuits,
         crisisFallback: this.#options.crisisFallback,
@@ -341,6 +417,7 @@ class DirectModelClient implements ModelClient {
     const cacheable = budget === undefined && (this.#reuseSampledRankings || isHighRisk(context.riskLevel));
     const key = cache === undefined || !cacheable ? undefined : decisionCacheKey(context, request);
     if (cache !== undefined && key !== undefined) {
+      this.#syncLearningEpoch();
       cache.sync(snapshot.version, this.#healthEpoch);
       const cached = cache.get(key);
       if (cached !== undefined) return cached;
@@ -354,6 +431,17 @@ class DirectModelClient implements ModelClient {
       // The bucket's strictest member admits nothing; the exact request may still be served.
     }
     return this.#select(context, request, snapshot, budget);
+  }
+
+  /** Moves the cache epoch on when something was learned, at most once per {@link learningRefreshMs}. */
+  #syncLearningEpoch(): void {
+    const learning = this.#learning;
+    if (learning === undefined || learning.revision === this.#learningRevisionCached) return;
+    const now = this.#clock.now();
+    if (now - this.#learningCheckedAt < learningRefreshMs) return;
+    this.#learningCheckedAt = now;
+    this.#learningRevisionCached = learning.revision;
+    this.#healthEpoch += 1;
   }
 
   /**
@@ -403,6 +491,7 @@ class DirectModelClient implements ModelClient {
   }
 
   #statsOf(snapshot: RegistrySnapshot): StatsView {
+    if (this.#learning !== undefined) return this.#learning.statsView(snapshot, this.#clock.now());
     let stats = this.#stats.get(snapshot);
     if (stats === undefined) {
       stats = statsFromPriors(snapshot);
@@ -455,7 +544,7 @@ class DirectModelClient implements ModelClient {
   }
 
   async #completeTurn(turn: Turn, result: ExecutionResult): Promise<ModelClientResponse> {
-    this.#emitTelemetry(telemetryOfResult(result, this.#facts(turn)));
+    this.#learnAndReport(telemetryOfResult(result, this.#facts(turn)), turn);
     this.#remember(turn, result.decision, result.answeredBy);
     if (turn.session !== undefined && turn.userMessage !== undefined) {
       const assistant: ChatMessage =
@@ -490,7 +579,7 @@ class DirectModelClient implements ModelClient {
 
   #failTurn(turn: Turn, error: unknown): never {
     if (isExecutionError(error)) {
-      this.#emitTelemetry(telemetryOfFailure(error, this.#facts(turn)));
+      this.#learnAndReport(telemetryOfFailure(error, this.#facts(turn)), turn);
       this.#remember(turn, error.decision, undefined);
     }
     throw error;
@@ -504,6 +593,16 @@ class DirectModelClient implements ModelClient {
       startedAt: turn.startedAt,
       endedAt: this.#clock.now(),
     };
+  }
+
+  /** Learns from the request's attempts (the same reading the control plane makes of its telemetry), then reports it. */
+  #learnAndReport(fields: Parameters<typeof createTelemetryEvent>[0], turn: Turn): void {
+    try {
+      this.#learning?.recordAttempts(fields, turn.startedAt);
+    } catch (error) {
+      this.#warn(`Could not learn from a request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.#emitTelemetry(fields);
   }
 
   #emitTelemetry(fields: Parameters<typeof createTelemetryEvent>[0]): void {

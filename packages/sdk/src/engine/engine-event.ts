@@ -75,7 +75,7 @@ export type EngineEvent =
       /** `ok`: a model answered; `safe-message`: the crisis fallback did; `error`: nothing did. */
       outcome: 'ok' | FallbackKind | 'error';
       /** The kind of the error the caller got (or that caused the fallback). */
-      errorKind: ProviderErrorKind | 'no_candidate' | undefined;
+      errorKind: ProviderErrorKind | 'no_candidate' | 'budget_exceeded' | undefined;
       /** Attempts started, hedges and retries included. */
       attempts: number;
       /** From `execute` to the end, on the engine's clock. */

@@ -6,6 +6,7 @@ import type {
   RegistrySnapshot,
   StatsView,
 } from '@switchboard/core';
+import type { AttemptAdmissionHook } from './attempt-admission.ts';
 import type { CircuitRegistry } from './circuit-registry.ts';
 import type { CrisisFallback } from './crisis-fallback.ts';
 import type { EngineClock } from './engine-clock.ts';
@@ -133,4 +134,11 @@ export interface ExecuteOptions {
   onEvent?: EngineEventListener | undefined;
   /** Copied into every event so the host can correlate them. */
   executionId?: string | undefined;
+  /**
+   * The budget guard, asked before every attempt (first, retry, failover, hedge, handoff) with the
+   * attempt's worst-case cost, and told what each admitted attempt cost when it ends. A refused
+   * candidate is skipped (`budget`) and the next one is asked; see {@link AttemptAdmissionHook}.
+   * Unset: every attempt is admitted.
+   */
+  admitAttempt?: AttemptAdmissionHook | undefined;
 }

@@ -12,6 +12,14 @@ import {
   type RoutingPolicy,
   type StatsView,
 } from '@switchboard/core';
+import {
+  attemptWorstCaseMicros,
+  chargeOf,
+  type AttemptAdmission,
+  type AttemptAdmissionHook,
+  type AttemptAdmitted,
+  type AttemptRefused,
+} from './attempt-admission.ts';
 import { billAttempt, billedTotals } from './attempt-billing.ts';
 import { earliestNextAttempt } from './attempt-spacing.ts';
 import { AttemptRun, type AttemptHost, type AttemptLimits } from './attempt-run.ts';
@@ -65,6 +73,7 @@ const defaults = {
 const successEvent: CircuitEvent = Object.freeze({ type: 'success' });
 const abortedEvent: CircuitEvent = Object.freeze({ type: 'failure', kind: 'aborted' });
 const ignore = (): void => undefined;
+const unguarded: AttemptAdmission = Object.freeze({ admitted: true, settle: () => Promise.resolve() });
 
 /** What the engine remembers about one model during one execution. */
 interface ModelState {
@@ -98,6 +107,8 @@ interface PlannedAttempt {
   model: ModelSpec | undefined;
   probe: boolean;
   trigger: AttemptTrigger | undefined;
+  /** The budget guard's admission, settled when the attempt ends. */
+  budget: AttemptAdmitted | undefined;
 }
 
 class Execution implements AttemptHost {
@@ -119,6 +130,11 @@ class Execution implements AttemptHost {
   private readonly backoffMs: number;
   private readonly maxRetryAfterWaitMs: number;
   private readonly reselect: ExecuteOptions['reselect'];
+  private readonly admitAttempt: AttemptAdmissionHook | undefined;
+  /** Budget admissions of started attempts, by attempt index, until the attempt settles. */
+  private readonly budgetAdmissions = new Map<number, AttemptAdmitted>();
+  /** The last refusal of a budget guard, for the final error when nothing could be tried. */
+  private budgetRefusal: AttemptRefused | undefined;
   private readonly crisisFallback: CrisisFallback;
   private readonly crisis: boolean;
   private readonly baseRequest: ChatRequest;
@@ -172,6 +188,7 @@ class Execution implements AttemptHost {
     this.backoffMs = options.retry?.backoffMs ?? defaults.backoffMs;
     this.maxRetryAfterWaitMs = options.retry?.maxRetryAfterWaitMs ?? defaults.maxRetryAfterWaitMs;
     this.reselect = options.reselect;
+    this.admitAttempt = options.admitAttempt;
     this.crisisFallback = options.crisisFallback ?? defaultCrisisFallback;
     this.crisis = options.decision.riskLevel === 'crisis';
 
@@ -274,12 +291,24 @@ class Execution implements AttemptHost {
         this.skip(modelId, admission.reason === 'open' ? 'circuit-open' : 'probe-in-flight');
         continue;
       }
+      const probe = admission.reason === 'probe';
+      const trigger = state.nextTrigger ?? this.defaultTrigger();
+      const budget = await this.admitBudget(modelId, adapter as ChatModelAdapterV1, model, trigger);
+      if (this.cancelled || !budget.admitted) {
+        if (probe) this.reportQuietly(modelId, abortedEvent, this.clock.now());
+        if (budget.admitted) this.releaseBudget(budget);
+        if (this.cancelled) return undefined;
+        this.budgetRefusal = budget as AttemptRefused;
+        this.skip(modelId, 'budget');
+        continue;
+      }
       return {
         modelId,
         adapter: adapter as ChatModelAdapterV1,
         model,
-        probe: admission.reason === 'probe',
+        probe,
         trigger: undefined,
+        budget: this.admitAttempt === undefined ? undefined : budget,
       };
     }
   }
@@ -314,6 +343,39 @@ class Execution implements AttemptHost {
       // A breaker store that cannot answer (Redis down) must not take every model down with it.
       return { admitted: true, reason: 'closed' };
     }
+  }
+
+  /**
+   * Asks the host's budget guard whether the next attempt may start, with its worst-case cost. No
+   * guard admits everything; a guard that throws refuses (see `AttemptAdmissionHook`).
+   */
+  private async admitBudget(
+    modelId: string,
+    adapter: ChatModelAdapterV1,
+    model: ModelSpec | undefined,
+    trigger: AttemptTrigger,
+  ): Promise<AttemptAdmission> {
+    const admitAttempt = this.admitAttempt;
+    if (admitAttempt === undefined) return unguarded;
+    const mode = this.continuationModeFor(model, this.stateOf(modelId));
+    const request = { executionId: this.executionId, attemptIndex: this.attempts.length, modelId, trigger };
+    try {
+      return await admitAttempt({
+        ...request,
+        provider: adapter.provider,
+        worstCaseMicros: attemptWorstCaseMicros(model, this.requestFor(model, mode, undefined)),
+      });
+    } catch (error) {
+      return {
+        admitted: false,
+        reason: `The budget check failed (${error instanceof Error ? error.message : String(error)}), so no attempt was started.`,
+      };
+    }
+  }
+
+  /** Gives back an admission whose attempt never started. */
+  private releaseBudget(budget: AttemptAdmitted): void {
+    budget.settle({ billed: false, actualMicros: undefined, cost: undefined }).catch(ignore);
   }
 
   /** True when the model's circuit will still be open at `at`, so a retry then would be refused. */
@@ -364,12 +426,7 @@ class Execution implements AttemptHost {
     const delivered = this.deliveredText;
     const trigger = planned.trigger ?? state.nextTrigger ?? this.defaultTrigger();
     state.nextTrigger = undefined;
-    const mode: ContinuationMode | undefined =
-      delivered === ''
-        ? undefined
-        : model?.capabilities.assistantPrefill === true && !state.prefillRejected
-          ? 'prefill'
-          : 'instruct';
+    const mode = this.continuationModeFor(model, state);
 
     const controller = new AbortController();
     const record: AttemptRecord = {
@@ -392,6 +449,7 @@ class Execution implements AttemptHost {
       cost: undefined,
     };
     this.attempts.push(record);
+    if (planned.budget !== undefined) this.budgetAdmissions.set(record.index, planned.budget);
 
     const generate = model?.capabilities.streaming === false;
     const firstTokenMs = generate ? Number.POSITIVE_INFINITY : this.firstTokenMsFor(modelId);
@@ -442,6 +500,12 @@ class Execution implements AttemptHost {
     run.start(this.requestFor(model, mode, controller.signal));
   }
 
+  /** How an attempt on `model` continues the text delivered so far; `undefined` when none was. */
+  private continuationModeFor(model: ModelSpec | undefined, state: ModelState): ContinuationMode | undefined {
+    if (this.deliveredText === '') return undefined;
+    return model?.capabilities.assistantPrefill === true && !state.prefillRejected ? 'prefill' : 'instruct';
+  }
+
   private defaultTrigger(): AttemptTrigger {
     if (this.deliveredText !== '') return 'handoff';
     return this.attempts.length === 0 ? 'initial' : 'failover';
@@ -451,7 +515,7 @@ class Execution implements AttemptHost {
   private requestFor(
     model: ModelSpec | undefined,
     mode: ContinuationMode | undefined,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): ChatRequest {
     const base =
       mode === undefined
@@ -516,6 +580,11 @@ class Execution implements AttemptHost {
     const record = run.record;
     const model = this.registry.modelOf(record.modelId);
     billAttempt(record, model?.price ?? null);
+    const budget = this.budgetAdmissions.get(record.index);
+    if (budget !== undefined) {
+      this.budgetAdmissions.delete(record.index);
+      budget.settle(chargeOf(record)).catch(ignore);
+    }
     this.reportToCircuit(record);
     if (this.onEvent !== undefined) {
       this.emit({ type: 'attempt-end', at: record.endedAt, executionId: this.executionId, attempt: record });
@@ -533,7 +602,9 @@ class Execution implements AttemptHost {
   // --- hedging -------------------------------------------------------------------------------
 
   /** The next candidate that could start right now, without waiting and without being ruled out. */
-  private hedgeCandidate(primaryModelId: string): Omit<PlannedAttempt, 'probe' | 'trigger'> | undefined {
+  private hedgeCandidate(
+    primaryModelId: string,
+  ): Omit<PlannedAttempt, 'probe' | 'trigger' | 'budget'> | undefined {
     const now = this.clock.now();
     for (const modelId of this.queue) {
       if (modelId === primaryModelId) continue;
@@ -549,14 +620,21 @@ class Execution implements AttemptHost {
   }
 
   private async startHedge(
-    candidate: Omit<PlannedAttempt, 'probe' | 'trigger'>,
+    candidate: Omit<PlannedAttempt, 'probe' | 'trigger' | 'budget'>,
     primary: AttemptRun,
     round: Round,
   ): Promise<void> {
     const admission = await this.admit(candidate.modelId, this.clock.now());
     const probe = admission.admitted && admission.reason === 'probe';
-    if (round.closed || round.owner !== undefined || this.cancelled || !admission.admitted) {
+    const stale = (): boolean => round.closed || round.owner !== undefined || this.cancelled;
+    // A hedge the budget refuses is simply not started; the candidate stays for a later failover.
+    const budget =
+      stale() || !admission.admitted
+        ? undefined
+        : await this.admitBudget(candidate.modelId, candidate.adapter, candidate.model, 'hedge');
+    if (stale() || !admission.admitted || budget?.admitted !== true) {
       if (probe) this.reportQuietly(candidate.modelId, abortedEvent, this.clock.now());
+      if (budget?.admitted === true) this.releaseBudget(budget);
       return;
     }
     if (this.onEvent !== undefined) {
@@ -571,7 +649,10 @@ class Execution implements AttemptHost {
         waitedMs: now - primary.record.startedAt,
       });
     }
-    this.startRun({ ...candidate, probe, trigger: 'hedge' }, round);
+    this.startRun(
+      { ...candidate, probe, trigger: 'hedge', budget: this.admitAttempt === undefined ? undefined : budget },
+      round,
+    );
   }
 
   // --- learning from failures ----------------------------------------------------------------
@@ -750,7 +831,10 @@ class Execution implements AttemptHost {
   private fail(): void {
     const error = this.failureToReport();
     if (this.crisis && !this.cancelled) return this.answerWithSafeMessage(error);
-    const kind: ExecutionErrorKind = this.cancelled ? 'aborted' : (error?.kind ?? 'no_candidate');
+    const refusal = this.cancelled ? undefined : this.budgetRefusal;
+    const kind: ExecutionErrorKind = this.cancelled
+      ? 'aborted'
+      : (error?.kind ?? (refusal === undefined ? 'no_candidate' : 'budget_exceeded'));
     const executionError = new ExecutionError({
       kind,
       message: describeExecutionFailure(kind, error, {
@@ -758,7 +842,9 @@ class Execution implements AttemptHost {
         partialCharacters: this.deliveredText.length,
         tried: [...new Set(this.attempts.map((attempt) => attempt.modelId))],
         deadlinePassed: this.clock.now() >= this.stopAt,
+        budgetRefusal: refusal?.reason,
       }),
+      budgetRefusal: refusal,
       cause: this.cancelled ? undefined : error,
       partialText: this.deliveredText,
       attempts: this.attempts,

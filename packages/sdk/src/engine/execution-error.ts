@@ -1,12 +1,14 @@
 import { adviceFor, type Decision, type ProviderError, type ProviderErrorKind } from '@switchboard/core';
+import type { AttemptRefused } from './attempt-admission.ts';
 import type { AttemptRecord, SkippedCandidate } from './execution-result.ts';
 
 /**
  * Why an execution produced no answer: the kind of the provider error the caller is told about,
- * or `no_candidate` when no model could even be tried (the decision was empty, or every candidate
- * was skipped: open circuits, no adapter).
+ * `no_candidate` when no model could even be tried (the decision was empty, or every candidate
+ * was skipped: open circuits, no adapter), or `budget_exceeded` when the host's budget guard
+ * refused every candidate that was left (see `ExecuteOptions.admitAttempt`).
  */
-export type ExecutionErrorKind = ProviderErrorKind | 'no_candidate';
+export type ExecutionErrorKind = ProviderErrorKind | 'no_candidate' | 'budget_exceeded';
 
 /** Everything an {@link ExecutionError} reports. */
 export interface ExecutionErrorDetails {
@@ -26,6 +28,8 @@ export interface ExecutionErrorDetails {
   contributors: string[];
   /** The decision the execution started from. */
   decision: Decision;
+  /** The budget guard's last refusal, when one passed a candidate over. */
+  budgetRefusal?: AttemptRefused | undefined;
 }
 
 const executionErrorMarker = Symbol.for('switchboard.execution-error');
@@ -62,6 +66,11 @@ export class ExecutionError extends Error {
   readonly contributors: string[];
   /** The decision the execution started from. */
   readonly decision: Decision;
+  /**
+   * The budget guard's last refusal: for `budget_exceeded`, which budget refused and when it
+   * resets; for other kinds, why a later candidate was not tried.
+   */
+  readonly budgetRefusal: AttemptRefused | undefined;
   readonly [executionErrorMarker] = true;
 
   constructor(details: ExecutionErrorDetails) {
@@ -74,6 +83,7 @@ export class ExecutionError extends Error {
     this.skipped = details.skipped;
     this.contributors = details.contributors;
     this.decision = details.decision;
+    this.budgetRefusal = details.budgetRefusal;
   }
 
   /** A description safe to log: counts, kinds and model ids, never the partial text. */
@@ -104,8 +114,24 @@ export function isExecutionError(value: unknown): value is ExecutionError {
 export function describeExecutionFailure(
   kind: ExecutionErrorKind,
   cause: ProviderError | undefined,
-  facts: { attempts: number; partialCharacters: number; tried: readonly string[]; deadlinePassed: boolean },
+  facts: {
+    attempts: number;
+    partialCharacters: number;
+    tried: readonly string[];
+    deadlinePassed: boolean;
+    /** The budget guard's last refusal, in words. */
+    budgetRefusal?: string | undefined;
+  },
 ): string {
+  const budget =
+    facts.budgetRefusal === undefined ? '' : ` A budget refused the other candidates: ${facts.budgetRefusal}`;
+  if (kind === 'budget_exceeded') {
+    return (
+      `No model could be tried within the budget${facts.attempts === 0 ? '' : ` after ${facts.attempts} attempt(s)`}: ` +
+      `${facts.budgetRefusal ?? 'a budget refused every candidate.'} Wait for the budget to reset, raise its limit, ` +
+      'or ask for a shorter answer (max_tokens) so that a cheaper worst case fits.'
+    );
+  }
   if (kind === 'no_candidate') {
     return (
       'No model could be tried for this request: the decision had no candidate left (every one was skipped, ' +
@@ -130,8 +156,8 @@ export function describeExecutionFailure(
   if (facts.partialCharacters > 0) {
     return (
       `The answer broke off after ${facts.partialCharacters} characters and no other model could finish it` +
-      `${attempts}: ${what}.${deadline} The partial text is not a complete answer; ask again.${tried}`
+      `${attempts}: ${what}.${deadline} The partial text is not a complete answer; ask again.${tried}${budget}`
     );
   }
-  return `No model could answer${attempts}: ${what}.${deadline} Try again later or widen the decision.${tried}`;
+  return `No model could answer${attempts}: ${what}.${deadline} Try again later or widen the decision.${tried}${budget}`;
 }

@@ -94,7 +94,9 @@ export type SkipReason =
   /** A context overflow needs a larger window than it has. */
   | 'context-window'
   /** The next attempt it may take (backoff, Retry-After, attempt spacing) falls after the deadline. */
-  | 'no-time';
+  | 'no-time'
+  /** The host's budget guard refused its worst-case cost (see `ExecuteOptions.admitAttempt`). */
+  | 'budget';
 
 /** A candidate passed over, and why. */
 export interface SkippedCandidate {

@@ -54,3 +54,18 @@ export {
 export { crisisFallbackText, defaultCrisisFallback, type CrisisFallback } from './crisis-fallback.ts';
 export { failureStep, type FailureFacts, type FailureStep } from './failure-step.ts';
 export { attemptSpacing, earliestNextAttempt } from './attempt-spacing.ts';
+export {
+  attemptWorstCaseMicros,
+  type AttemptAdmission,
+  type AttemptAdmissionHook,
+  type AttemptAdmissionRequest,
+  type AttemptAdmitted,
+  type AttemptCharge,
+  type AttemptRefused,
+} from './attempt-admission.ts';
+export {
+  createInMemoryBudgetGuard,
+  type BudgetGuardState,
+  type InMemoryBudgetGuard,
+  type InMemoryBudgetGuardOptions,
+} from './in-memory-budget-guard.ts';

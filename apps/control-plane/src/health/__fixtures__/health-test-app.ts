@@ -15,6 +15,7 @@ import { DatabaseModule } from '../../database/database.module.ts';
 import type { OpenedDatabase } from '../../database/open-database.ts';
 import { ApiExceptionFilter } from '../../errors/api-exception.filter.ts';
 import { ObservabilityModule } from '../../observability/observability.module.ts';
+import { RedisModule } from '../../redis/redis.module.ts';
 import type { HealthOptions } from '../health-options.ts';
 import { HealthModule } from '../health.module.ts';
 
@@ -70,6 +71,7 @@ export async function createHealthTestApp(
       ConfigModule.forRoot(config, clock),
       DatabaseModule.forRoot(opened),
       ObservabilityModule,
+      RedisModule,
       HealthModule.forRoot(options.health),
     ],
     providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, ...(options.providers ?? [])],

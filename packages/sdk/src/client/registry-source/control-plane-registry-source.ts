@@ -1,8 +1,10 @@
 import {
+  deserializeOptimizerState,
   findReferenceIssues,
   formatZodIssues,
   hashRegistryContent,
   registrySnapshotSchema,
+  type OptimizerState,
   type RegistrySnapshot,
 } from '@switchboard/core';
 import { checkRetryBackoff, retryDelayMs, type RetryBackoff } from '../retry-delay.ts';
@@ -37,13 +39,28 @@ export interface ControlPlaneRegistrySourceOptions {
   random?: (() => number) | undefined;
   /** Told about every failure; the last good snapshot stays in force. Default: a `console.warn` line. */
   onProblem?: ((problem: RegistrySourceProblem) => void) | undefined;
+  /**
+   * Also fetch the fleet's learned statistics (`GET /v1/optimizer/state`) with every snapshot
+   * request, for the client's selection to build on. Default `true`; a control plane without the
+   * route (404) is asked no more.
+   */
+  optimizerState?: boolean | undefined;
 }
 
 /** A {@link RegistrySource} fed by the control plane. */
 export interface ControlPlaneRegistrySource extends RegistrySource {
   /** Asks the control plane now; resolves `true` when a newer snapshot was adopted. Never rejects. */
   refresh(): Promise<boolean>;
+  /** The fleet state last fetched from `GET /v1/optimizer/state`; `undefined` until one was. */
+  optimizerState(): OptimizerState | undefined;
+  subscribeOptimizerState(listener: (state: OptimizerState) => void): () => void;
 }
+
+type OptimizerStateOutcome =
+  | { kind: 'state'; state: OptimizerState; etag: string | undefined }
+  | { kind: 'not-modified' }
+  | { kind: 'unsupported' }
+  | { kind: 'problem'; problem: RegistrySourceProblem };
 
 type FetchOutcome =
   | { kind: 'snapshot'; snapshot: RegistrySnapshot }
@@ -84,12 +101,21 @@ const defaults = {
  *   either way, as the safety net for a stream that dies silently.
  * - `close()` ends polling and the stream. An open event stream is a live socket that keeps a Node
  *   process running, so a host that listens to events must call `close()` on shutdown.
+ *
+ * **`GET /v1/optimizer/state`** (same headers, `If-None-Match` with the last `ETag`): `200` with core's
+ * serialised optimiser state (what the fleet learned from traffic and feedback) or `304`. Fetched at
+ * start-up and after every snapshot request, not on its own schedule: learned statistics change
+ * with every request, so they are published apart from the content-hashed snapshot and polled.
+ * A state that does not pass core's `deserializeOptimizerState` is reported and the last one kept;
+ * a `404` (a control plane from before the optimiser) stops the asking, silently.
  */
 export async function createControlPlaneRegistrySource(
   options: ControlPlaneRegistrySourceOptions,
 ): Promise<ControlPlaneRegistrySource> {
   const client = new ControlPlaneClient(options);
   const first = await client.fetchSnapshot(undefined);
+  const optimizer = new OptimizerStateHolder(options.optimizerState !== false);
+  if (first.kind === 'snapshot') await optimizer.refresh(client);
   let initial: RegistrySnapshot;
   if (first.kind === 'snapshot') initial = first.snapshot;
   else if (options.fallbackSnapshot !== undefined) {
@@ -102,7 +128,7 @@ export async function createControlPlaneRegistrySource(
         'fallbackSnapshot to start without it.',
     );
   }
-  return new LiveControlPlaneSource(client, new SnapshotHolder(initial), options);
+  return new LiveControlPlaneSource(client, new SnapshotHolder(initial), optimizer, options);
 }
 
 function baseOf(baseUrl: string): URL {
@@ -141,6 +167,7 @@ function statusAdvice(status: number): string {
 class ControlPlaneClient {
   readonly snapshotUrl: string;
   readonly eventsUrl: string;
+  readonly optimizerStateUrl: string;
   readonly #apiKey: string | undefined;
   readonly #fetch: typeof fetch;
   readonly requestTimeoutMs: number;
@@ -150,6 +177,7 @@ class ControlPlaneClient {
     const base = baseOf(options.baseUrl);
     this.snapshotUrl = new URL('v1/registry/snapshot', base).toString();
     this.eventsUrl = new URL('v1/registry/events', base).toString();
+    this.optimizerStateUrl = new URL('v1/optimizer/state', base).toString();
     this.#apiKey = options.apiKey;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.requestTimeoutMs = options.requestTimeoutMs ?? defaults.requestTimeoutMs;
@@ -210,6 +238,48 @@ class ControlPlaneClient {
     return this.#validate(body);
   }
 
+  async fetchOptimizerState(etag: string | undefined): Promise<OptimizerStateOutcome> {
+    const url = this.optimizerStateUrl;
+    const headers = this.headers('application/json');
+    if (etag !== undefined) headers['if-none-match'] = etag;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.requestTimeoutMs);
+    unrefTimer(timer);
+    try {
+      const response = await this.#fetch(url, { headers, signal: abort.signal });
+      if (response.status === 304 || response.status === 404) {
+        await response.arrayBuffer().catch(() => undefined);
+        return { kind: response.status === 304 ? 'not-modified' : 'unsupported' };
+      }
+      if (!response.ok) {
+        await response.arrayBuffer().catch(() => undefined);
+        const message = `GET ${url} answered HTTP ${response.status}: ${statusAdvice(response.status)}`;
+        return { kind: 'problem', problem: { kind: 'fetch-failed', status: response.status, message } };
+      }
+      const text = await response.text();
+      try {
+        return {
+          kind: 'state',
+          state: deserializeOptimizerState(text),
+          etag: response.headers.get('etag') ?? undefined,
+        };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return {
+          kind: 'problem',
+          problem: { kind: 'invalid-snapshot', message: `GET ${url} returned an unusable state: ${reason}` },
+        };
+      }
+    } catch (error) {
+      return {
+        kind: 'problem',
+        problem: { kind: 'fetch-failed', message: `GET ${url} failed: ${describeTransportError(error)}` },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   #validate(body: unknown): FetchOutcome {
     const invalid = (reason: string): FetchOutcome => ({
       kind: 'problem',
@@ -233,10 +303,55 @@ class ControlPlaneClient {
   }
 }
 
+/** The fleet state last fetched, its ETag, and who wants to hear of the next one. */
+class OptimizerStateHolder {
+  #enabled: boolean;
+  #state: OptimizerState | undefined;
+  #etag: string | undefined;
+  readonly #listeners = new Set<(state: OptimizerState) => void>();
+
+  constructor(enabled: boolean) {
+    this.#enabled = enabled;
+  }
+
+  current(): OptimizerState | undefined {
+    return this.#state;
+  }
+
+  subscribe(listener: (state: OptimizerState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Asks for a newer state; a failure is reported and the last state kept. */
+  async refresh(client: ControlPlaneClient): Promise<void> {
+    if (!this.#enabled) return;
+    const outcome = await client.fetchOptimizerState(this.#etag);
+    if (outcome.kind === 'unsupported') this.#enabled = false;
+    else if (outcome.kind === 'problem') client.report(outcome.problem);
+    else if (outcome.kind === 'state') {
+      this.#state = outcome.state;
+      this.#etag = outcome.etag;
+      for (const listener of this.#listeners) {
+        try {
+          listener(outcome.state);
+        } catch {
+          // A failing listener must not stop the source.
+        }
+      }
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}
+
 /** The live half: polling, the event stream, and the snapshot in force. */
 class LiveControlPlaneSource implements ControlPlaneRegistrySource {
   readonly #client: ControlPlaneClient;
   readonly #holder: SnapshotHolder;
+  readonly #optimizer: OptimizerStateHolder;
   readonly #pollIntervalMs: number;
   readonly #reconnect: RetryBackoff;
   readonly #random: () => number;
@@ -250,10 +365,12 @@ class LiveControlPlaneSource implements ControlPlaneRegistrySource {
   constructor(
     client: ControlPlaneClient,
     holder: SnapshotHolder,
+    optimizer: OptimizerStateHolder,
     options: ControlPlaneRegistrySourceOptions,
   ) {
     this.#client = client;
     this.#holder = holder;
+    this.#optimizer = optimizer;
     this.#pollIntervalMs = options.pollIntervalMs ?? defaults.pollIntervalMs;
     if (!(Number.isFinite(this.#pollIntervalMs) && this.#pollIntervalMs > 0)) {
       throw new RangeError(
@@ -273,6 +390,14 @@ class LiveControlPlaneSource implements ControlPlaneRegistrySource {
 
   subscribe(listener: (snapshot: RegistrySnapshot) => void): () => void {
     return this.#holder.subscribe(listener);
+  }
+
+  optimizerState(): OptimizerState | undefined {
+    return this.#optimizer.current();
+  }
+
+  subscribeOptimizerState(listener: (state: OptimizerState) => void): () => void {
+    return this.#optimizer.subscribe(listener);
   }
 
   refresh(): Promise<boolean> {
@@ -295,6 +420,7 @@ class LiveControlPlaneSource implements ControlPlaneRegistrySource {
     await this.#listening;
     await this.#refreshing;
     this.#holder.clear();
+    this.#optimizer.clear();
   }
 
   async #refreshLoop(): Promise<boolean> {
@@ -314,6 +440,8 @@ class LiveControlPlaneSource implements ControlPlaneRegistrySource {
       this.#client.report(outcome.problem);
       return false;
     }
+    await this.#optimizer.refresh(this.#client);
+    if (this.#closed) return false;
     if (outcome.kind === 'not-modified') return false;
     const next = outcome.snapshot;
     const latest = this.#holder.current();

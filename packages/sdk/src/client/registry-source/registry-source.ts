@@ -1,4 +1,4 @@
-import type { RegistrySnapshot } from '@switchboard/core';
+import type { OptimizerState, RegistrySnapshot } from '@switchboard/core';
 
 /** Called with every new snapshot a source adopts. */
 export type RegistryListener = (snapshot: RegistrySnapshot) => void;
@@ -15,6 +15,13 @@ export interface RegistrySource {
   subscribe(listener: RegistryListener): () => void;
   /** Stops watching, polling and listening; `current()` keeps returning the last snapshot. */
   close(): Promise<void>;
+  /**
+   * The fleet's learned statistics (the control plane's optimiser state), for a source that fetches
+   * them; `undefined` until one was fetched. Optional: a file or fixed snapshot has none.
+   */
+  optimizerState?(): OptimizerState | undefined;
+  /** Calls `listener` with each new fleet state; returns a function that stops it. */
+  subscribeOptimizerState?(listener: (state: OptimizerState) => void): () => void;
 }
 
 /** Something a live source could not do; it keeps the last good snapshot meanwhile. */

@@ -1,0 +1,264 @@
+/**
+ * Telemetry ingest throughput: events per second through `POST /v1/telemetry` in batches of 100
+ * (the SDK sink's default), into PostgreSQL and into PGlite. Every event is new (a fresh id), has
+ * two attempts (a failed one and a billed one), and lands in `telemetry_events`, `ledger_entries`
+ * and the hourly rollup in one statement per batch.
+ *
+ * The control plane runs as production does: built (`tsc`; the deps by turbo) and started with
+ * `node dist/main.js` in a child process, with the default log level and the auth guard and rate
+ * limiter on (a service key whose limit the bench cannot reach). tsx, which runs this file, drops
+ * decorator metadata, so the app cannot run in this process. Bodies are made from one template
+ * (only the ids change), so the sender spends little CPU beside the server on the shared cores.
+ * PostgreSQL needs `DATABASE_URL` (a fresh schema is used and dropped); without it that row is
+ * skipped with a warning. `SWITCHBOARD_BENCH_SKIP_BUILD=1` skips the build.
+ *
+ * Prints a table, then one line of JSON.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import {
+  startBuiltControlPlane,
+  type BuiltControlPlane,
+} from '../src/cost/__fixtures__/built-control-plane.ts';
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const repositoryRoot = path.resolve(appRoot, '../..');
+const binaries = path.join(repositoryRoot, 'node_modules', '.bin');
+
+const adminKey = 'sb_admin_ingest-bench-bootstrap-key';
+const batchSize = 100;
+const connections = 8;
+const warmUpBatches = 40;
+const rounds = 3;
+const batchesPerRound = 200;
+
+/** One batch as JSON with `__BATCH__` where the ids differ, so a body costs one string replace. */
+function batchTemplate(): string {
+  const occurredAt = new Date().toISOString();
+  const attempt = (modelId: string, outcome: 'failed' | 'succeeded', micros: number) => ({
+    modelId,
+    provider: 'bench',
+    outcome,
+    errorKind: outcome === 'failed' ? 'server' : null,
+    status: outcome === 'failed' ? 503 : null,
+    hedge: false,
+    startedAfterMs: outcome === 'failed' ? 0 : 120,
+    timeToFirstTokenMs: outcome === 'failed' ? null : 180,
+    durationMs: outcome === 'failed' ? 110 : 640,
+    usage:
+      outcome === 'failed'
+        ? {
+            inputTokens: null,
+            outputTokens: null,
+            cacheReadTokens: null,
+            cacheWriteTokens: null,
+            reasoningTokens: null,
+          }
+        : {
+            inputTokens: 812,
+            outputTokens: 96,
+            cacheReadTokens: null,
+            cacheWriteTokens: null,
+            reasoningTokens: null,
+          },
+    cost: { status: 'known', micros },
+    priceVersion: outcome === 'failed' ? null : 'bench-prices',
+    billed: outcome === 'succeeded',
+  });
+  const events = Array.from({ length: batchSize }, (_, index) => ({
+    schemaVersion: 1,
+    eventId: `__BATCH__-${index}`,
+    occurredAt,
+    decisionId: `decision-__BATCH__-${index}`,
+    policyName: 'default',
+    snapshotVersion: 1,
+    taskType: 'dialogue_generation',
+    riskLevel: 'low',
+    playerId: `player-${index % 50}`,
+    sessionId: `session-__BATCH__`,
+    tenantId: `tenant-${index % 3}`,
+    attempts: [
+      attempt(`bench/model-${index % 4}`, 'failed', 0),
+      attempt(`bench/model-${(index + 1) % 4}`, 'succeeded', 245),
+    ],
+    answeredBy: `bench/model-${(index + 1) % 4}`,
+    outcome: 'answered',
+    fallback: true,
+    totalLatencyMs: 760,
+  }));
+  return JSON.stringify({ events });
+}
+
+interface Round {
+  eventsPerSecond: number;
+  batchLatenciesMs: number[];
+}
+
+async function sendBatches(base: string, key: string, template: string, batches: number): Promise<Round> {
+  const url = `${base}/v1/telemetry`;
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < batches) {
+      next += 1;
+      const body = template.replaceAll('__BATCH__', randomUUID());
+      const sent = performance.now();
+      const response = await fetch(url, { method: 'POST', headers, body });
+      const answer = await response.text();
+      if (response.status !== 200)
+        throw new Error(`ingest answered HTTP ${response.status}: ${answer.slice(0, 300)}`);
+      latencies.push(performance.now() - sent);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, () => worker()));
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSecond: (batches * batchSize) / seconds, batchLatenciesMs: latencies };
+}
+
+async function serviceKey(base: string): Promise<string> {
+  const response = await fetch(`${base}/admin/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'ingest-bench', scope: 'service', rateLimitPerMinute: 1_000_000 }),
+  });
+  const body = (await response.json()) as { key?: string };
+  if (response.status !== 201 || body.key === undefined)
+    throw new Error(`could not create a key: HTTP ${response.status}`);
+  return body.key;
+}
+
+/** Events the ledger holds, through the analytics API (what an operator would see). */
+async function storedRequests(base: string): Promise<number> {
+  const now = Date.now();
+  const query = `from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}&groupBy=tenant`;
+  const response = await fetch(`${base}/admin/analytics/cost?${query}`, {
+    headers: { authorization: `Bearer ${adminKey}` },
+  });
+  const body = (await response.json()) as { totals: { requests: number } };
+  return body.totals.requests;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const percentile = (values: number[], fraction: number): number => {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+};
+
+interface EngineResult {
+  engine: string;
+  rounds: number[];
+  medianEventsPerSecond: number;
+  p50BatchMs: number;
+  p99BatchMs: number;
+  stored: number;
+  sent: number;
+}
+
+async function benchEngine(engine: string, env: Record<string, string>): Promise<EngineResult> {
+  let controlPlane: BuiltControlPlane | undefined;
+  try {
+    controlPlane = await startBuiltControlPlane({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SWITCHBOARD_ADMIN_KEY: adminKey,
+      SWITCHBOARD_PROBE_INTERVAL_MS: '0',
+      ...env,
+    });
+    const key = await serviceKey(controlPlane.base);
+    const template = batchTemplate();
+    await sendBatches(controlPlane.base, key, template, warmUpBatches);
+    const measured: Round[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      measured.push(await sendBatches(controlPlane.base, key, template, batchesPerRound));
+    }
+    const latencies = measured.flatMap((round) => round.batchLatenciesMs);
+    return {
+      engine,
+      rounds: measured.map((round) => Math.round(round.eventsPerSecond)),
+      medianEventsPerSecond: Math.round(median(measured.map((round) => round.eventsPerSecond))),
+      p50BatchMs: Number(percentile(latencies, 0.5).toFixed(1)),
+      p99BatchMs: Number(percentile(latencies, 0.99).toFixed(1)),
+      stored: await storedRequests(controlPlane.base),
+      sent: (warmUpBatches + rounds * batchesPerRound) * batchSize,
+    };
+  } finally {
+    await controlPlane?.stop('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.env.SWITCHBOARD_BENCH_SKIP_BUILD !== '1') {
+    process.stdout.write('Building the control plane and its dependencies (turbo)...\n');
+    execFileSync(path.join(binaries, 'turbo'), ['run', 'build', '--filter=@switchboard/control-plane...'], {
+      cwd: repositoryRoot,
+      env: {
+        ...process.env,
+        TURBO_TELEMETRY_DISABLED: '1',
+        PATH: `${binaries}${path.delimiter}${process.env.PATH ?? ''}`,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const results: EngineResult[] = [];
+  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl === undefined) {
+    process.stderr.write('DATABASE_URL is not set: the PostgreSQL row is skipped.\n');
+  } else {
+    const schema = `sb_bench_${randomBytes(6).toString('hex')}`;
+    try {
+      results.push(
+        await benchEngine('postgres', { DATABASE_URL: databaseUrl, SWITCHBOARD_DATABASE_SCHEMA: schema }),
+      );
+    } finally {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-ingest-bench-'));
+  try {
+    results.push(await benchEngine('pglite', { SWITCHBOARD_DATA_DIR: dataDir }));
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  const rows = [
+    ['engine', 'events/s (median)', 'rounds (events/s)', 'batch p50 ms', 'batch p99 ms', 'stored / sent'],
+    ...results.map((result) => [
+      result.engine,
+      String(result.medianEventsPerSecond),
+      result.rounds.join(' / '),
+      String(result.p50BatchMs),
+      String(result.p99BatchMs),
+      `${result.stored} / ${result.sent}`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  process.stdout.write(
+    `\nTelemetry ingest, batches of ${batchSize} events (2 attempts each), ${connections} connections, ` +
+      `${rounds} rounds of ${batchesPerRound} batches\n`,
+  );
+  for (const row of rows)
+    process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+  const byEngine = (engine: string) =>
+    results.find((result) => result.engine === engine)?.medianEventsPerSecond ?? null;
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'ingest', postgres_events_per_s: byEngine('postgres'), pglite_events_per_s: byEngine('pglite') })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

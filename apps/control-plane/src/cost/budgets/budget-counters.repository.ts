@@ -1,0 +1,266 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock } from '../../config/clock.ts';
+import { CONTROL_PLANE_CONFIG } from '../../config/config.module.ts';
+import type { ControlPlaneConfig } from '../../config/control-plane-config.ts';
+import { RedisConnection } from '../../redis/redis-connection.ts';
+import type {
+  BudgetCounterStore,
+  CounterReading,
+  CounterTarget,
+  ReserveOutcome,
+  ReserveRequest,
+  SettleRequest,
+} from './budget-counters.ts';
+import { BudgetLedgerRepository, ledgerAttemptKey } from './budget-ledger.repository.ts';
+import { LocalBudgetCounters } from './local-budget-counters.ts';
+import { RedisBudgetCounters } from './redis-budget-counters.ts';
+
+/**
+ * Where a reservation was held, so its settlement goes to the same place:
+ * - `local-only`: no Redis is configured; this process's counters are the budget.
+ * - `shared`: in Redis, shared by every instance.
+ * - `fallback`: Redis was unreachable and budgets fail open: held in this process's counters, and
+ *   the charge is added to Redis once it is back.
+ */
+export type CounterPlace = 'local-only' | 'shared' | 'fallback';
+
+/** A reservation's answer and where it was held; `unavailable` when Redis is down and budgets fail closed. */
+export type PlacedReserveOutcome =
+  | { outcome: ReserveOutcome & { status: 'reserved' | 'refused' }; place: CounterPlace }
+  | { outcome: { status: 'unavailable' }; place: undefined };
+
+/** Readings and where they came from; `undefined` readings when Redis is down and budgets fail closed. */
+export interface PlacedReadings {
+  readings: CounterReading[] | undefined;
+  place: CounterPlace | undefined;
+}
+
+/** How long a Redis command may take before it counts as unreachable. */
+const redisTimeoutMs = 1_000;
+
+/**
+ * The budget counters, wherever they live right now. With Redis, every reservation and settlement
+ * is one atomic script there; without it, this process's counters are the budget.
+ *
+ * While Redis is configured but unreachable, `SWITCHBOARD_BUDGET_REDIS_FAILURE` decides:
+ * `closed` refuses (the caller turns that into an error), `open` keeps serving against this
+ * process's counters, seeded from the ledger, and remembers each charge.
+ *
+ * **Recovery, and why from both the ledger and local deltas.** The ledger in PostgreSQL is the
+ * durable record of what was spent; Redis holds a fast shared view of it plus the reservations in
+ * flight. A counter that does not exist (a new period, a new budget, or a Redis that restarted
+ * empty) is seeded from the ledger's sum for its scope and period, and stamped `seededAt`. Charges
+ * made while Redis was away are replayed into Redis when it returns (`onReady`), through the same
+ * idempotent settle script, by reservation id. Before a replay the repository asks the ledger when
+ * it received each replayed attempt (by decision id and attempt index): a counter seeded before
+ * that moment (or when the ledger has not received it yet) lacks the charge and gets it; a counter
+ * seeded after it holds the charge in its seed and is left alone. So a network partition (Redis
+ * kept its data) is healed by the deltas, and a Redis that lost its data is rebuilt from the
+ * ledger, and neither counts a charge twice. The ledger alone would miss the partition case (the
+ * counter survives, so it is never reseeded) and attempts not yet flushed (the ledger is written
+ * every 250 ms, asynchronously); deltas alone would lose everything spent before a restart. The
+ * remaining gap: a ledger write committing in the same instant as a seed query can be missed by
+ * both (the row's `received_at` is stamped before its commit). Attempts of an instance that died
+ * during the outage are only known through the ledger rows it flushed.
+ *
+ * The decision is made per call, from the connection's state at that moment, so an outage at
+ * start-up ends when Redis answers, never lasting for the life of the process.
+ */
+@Injectable()
+export class BudgetCountersRepository implements OnModuleInit {
+  private readonly logger = new Logger('Budgets');
+  private readonly local = new LocalBudgetCounters();
+  private readonly shared: RedisBudgetCounters | undefined;
+  private readonly failOpen: boolean;
+  /** Charges to add to Redis once it answers: fallback charges, and settles that failed. */
+  private pending: SettleRequest[] = [];
+  private replaying: Promise<void> | undefined;
+
+  constructor(
+    @Inject(RedisConnection) private readonly connection: RedisConnection,
+    @Inject(BudgetLedgerRepository) private readonly ledger: BudgetLedgerRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONTROL_PLANE_CONFIG) config: ControlPlaneConfig,
+  ) {
+    const client = connection.client;
+    this.shared = client === undefined ? undefined : new RedisBudgetCounters(client, connection.keys);
+    this.failOpen = config.budgetRedisFailure === 'open';
+  }
+
+  onModuleInit(): void {
+    this.connection.onReady(() => void this.replayPending());
+  }
+
+  /** Whether budgets are shared through Redis (configured), for the admin view. */
+  get sharedConfigured(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /** Charges waiting for Redis to come back (for tests and the admin view). */
+  get pendingCharges(): number {
+    return this.pending.length;
+  }
+
+  async reserve(request: ReserveRequest): Promise<PlacedReserveOutcome> {
+    const shared = this.shared;
+    if (shared === undefined)
+      return { outcome: await this.reserveSeeded(this.local, request), place: 'local-only' };
+    if (this.connection.ready) {
+      try {
+        const outcome = await this.reserveSeeded(shared, request);
+        this.replayIfPending();
+        return { outcome, place: 'shared' };
+      } catch (error) {
+        this.warnUnreachable(error);
+      }
+    }
+    if (!this.failOpen) return { outcome: { status: 'unavailable' }, place: undefined };
+    return { outcome: await this.reserveSeeded(this.local, request), place: 'fallback' };
+  }
+
+  async settle(request: SettleRequest, place: CounterPlace): Promise<void> {
+    if (place === 'local-only') return this.local.settle(request);
+    if (place === 'fallback') {
+      await this.local.settle(request);
+      this.pending.push(request);
+      this.replayIfPending();
+      return;
+    }
+    try {
+      if (!this.connection.ready) throw new Error('Redis is not connected');
+      await withTimeout((this.shared as RedisBudgetCounters).settle(request));
+    } catch (error) {
+      this.warnUnreachable(error);
+      this.pending.push(request);
+    }
+  }
+
+  /** Current readings; counters that do not exist yet are seeded from the ledger first. */
+  async read(targets: readonly CounterTarget[]): Promise<PlacedReadings> {
+    const shared = this.shared;
+    if (shared === undefined)
+      return { readings: await this.readSeeded(this.local, targets), place: 'local-only' };
+    if (this.connection.ready) {
+      try {
+        return { readings: await this.readSeeded(shared, targets), place: 'shared' };
+      } catch (error) {
+        this.warnUnreachable(error);
+      }
+    }
+    if (!this.failOpen) return { readings: undefined, place: undefined };
+    return { readings: await this.readSeeded(this.local, targets), place: 'fallback' };
+  }
+
+  /** Adds the charges made while Redis was away, oldest first; stops at the first failure. */
+  replayPending(): Promise<void> {
+    this.replaying ??= this.replay().finally(() => {
+      this.replaying = undefined;
+    });
+    return this.replaying;
+  }
+
+  private replayIfPending(): void {
+    if (this.pending.length > 0 && this.connection.ready) void this.replayPending();
+  }
+
+  /**
+   * Replays in batches: seeds the counters the batch charges (from the ledger, if Redis lost them),
+   * then asks the ledger when it received each attempt, so that a counter is charged exactly when
+   * its seed could not already hold the charge (see `SettleRequest.ledgerRecordedAt`).
+   */
+  private async replay(): Promise<void> {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    while (this.pending.length > 0) {
+      const batch = this.pending.slice(0, 100);
+      try {
+        const targets = uniqueTargets(batch);
+        await this.readSeeded(shared, targets);
+        const received = await this.ledger
+          .receivedAt(
+            batch.flatMap((request) => (request.ledgerKey === undefined ? [] : [request.ledgerKey])),
+          )
+          .catch(() => undefined);
+        for (const request of batch) {
+          const ledgerRecordedAt =
+            received === undefined || request.ledgerKey === undefined
+              ? undefined
+              : (received.get(ledgerAttemptKey(request.ledgerKey)) ?? null);
+          await withTimeout(shared.settle({ ...request, ledgerRecordedAt }));
+          this.pending.shift();
+        }
+      } catch (error) {
+        this.warnUnreachable(error);
+        return;
+      }
+    }
+    // The next outage seeds its stand-in counters afresh, from a ledger that has caught up.
+    this.local.clear();
+  }
+
+  private async reserveSeeded(
+    store: BudgetCounterStore,
+    request: ReserveRequest,
+  ): Promise<ReserveOutcome & { status: 'reserved' | 'refused' }> {
+    for (;;) {
+      const outcome = await withTimeout(store.reserve(request));
+      if (outcome.status !== 'unseeded') return outcome;
+      for (const index of outcome.unseededIndexes) {
+        await this.seed(store, request.targets[index] as CounterTarget);
+      }
+    }
+  }
+
+  private async readSeeded(
+    store: BudgetCounterStore,
+    targets: readonly CounterTarget[],
+  ): Promise<CounterReading[]> {
+    let readings = await withTimeout(store.read(targets, this.clock.now()));
+    if (readings.every((reading) => reading !== undefined)) return readings as CounterReading[];
+    for (const [index, reading] of readings.entries()) {
+      if (reading === undefined) await this.seed(store, targets[index] as CounterTarget);
+    }
+    readings = await withTimeout(store.read(targets, this.clock.now()));
+    return readings.map((reading) => reading ?? { spentMicros: 0, reservedMicros: 0 });
+  }
+
+  private async seed(store: BudgetCounterStore, target: CounterTarget): Promise<void> {
+    const spent = await this.ledger.spentSince(target.scope, target.scopeId, target.periodStart);
+    await withTimeout(store.seed(target, spent, this.clock.now()));
+  }
+
+  private lastWarning = 0;
+
+  /** One line per ten seconds at most: an outage must not flood the log. */
+  private warnUnreachable(error: unknown): void {
+    const now = this.clock.now();
+    if (now - this.lastWarning < 10_000) return;
+    this.lastWarning = now;
+    this.logger.warn(
+      `Budget counters in Redis are unreachable (${error instanceof Error ? error.message : 'unknown error'}); ` +
+        (this.failOpen
+          ? 'serving with this instance’s counters until Redis is back (SWITCHBOARD_BUDGET_REDIS_FAILURE=open).'
+          : 'refusing budgeted requests until Redis is back (SWITCHBOARD_BUDGET_REDIS_FAILURE=closed).'),
+    );
+  }
+}
+
+/** Every counter a batch of settlements charges, once each. */
+function uniqueTargets(batch: readonly SettleRequest[]): CounterTarget[] {
+  const targets = new Map<string, CounterTarget>();
+  for (const request of batch) {
+    for (const target of request.targets)
+      targets.set(`${target.budgetId}\u0000${target.periodStart}`, target);
+  }
+  return [...targets.values()];
+}
+
+/** Rejects when `work` takes longer than {@link redisTimeoutMs}, so a hung Redis fails like a down one. */
+function withTimeout<Value>(work: Promise<Value>): Promise<Value> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${redisTimeoutMs} ms`)), redisTimeoutMs);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

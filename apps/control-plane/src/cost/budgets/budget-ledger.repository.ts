@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { BudgetScope } from '@switchboard/core';
+import { sql, type Kysely } from 'kysely';
+import { DATABASE } from '../../database/database.module.ts';
+
+/** The scope column of `ledger_entries` for each budget scope (global: none). */
+const scopeColumns: Readonly<Record<Exclude<BudgetScope, 'global'>, string>> = {
+  player: 'player_id',
+  session: 'session_id',
+  tenant: 'tenant_id',
+};
+
+/**
+ * Reads what the cost ledger (`ledger_entries`, written by the cost module) says a budget's scope
+ * spent since a period began: the seed of a budget counter that does not exist yet. Read-only; the
+ * ledger belongs to the cost module.
+ */
+@Injectable()
+export class BudgetLedgerRepository {
+  constructor(@Inject(DATABASE) private readonly database: Kysely<unknown>) {}
+
+  /**
+   * Integer micro-dollars of billed attempts with a known cost since `periodStart` (epoch ms) for
+   * the scope. Attempts whose cost is unknown add nothing here (the counters charged their
+   * reservation instead); `0` when the ledger table does not exist (a deployment without it).
+   */
+  async spentSince(scope: BudgetScope, scopeId: string | null, periodStart: number): Promise<number> {
+    const since = new Date(periodStart).toISOString();
+    const column = scope === 'global' ? undefined : scopeColumns[scope];
+    const scopeFilter = column === undefined ? sql`` : sql` and ${sql.ref(column)} = ${scopeId ?? ''}`;
+    try {
+      const result = await sql<{ spent: string | number | null }>`
+        select coalesce(sum(cost_micros), 0) as spent from ledger_entries
+        where billed and cost_status = 'known' and occurred_at >= ${since}${scopeFilter}`.execute(
+        this.database,
+      );
+      return Number(result.rows[0]?.spent ?? 0);
+    } catch (error) {
+      if (isMissingTable(error)) return 0;
+      throw error;
+    }
+  }
+
+  /**
+   * When the ledger received each of these attempts (epoch ms, by {@link ledgerAttemptKey});
+   * attempts it has not received are absent from the map. `undefined` when there is no ledger table.
+   */
+  async receivedAt(keys: readonly LedgerAttemptKey[]): Promise<Map<string, number> | undefined> {
+    const received = new Map<string, number>();
+    if (keys.length === 0) return received;
+    const decisionIds = [...new Set(keys.map((key) => key.decisionId))];
+    try {
+      const result = await sql<{ decision_id: string; attempt_index: number; received_at: Date | string }>`
+        select decision_id, attempt_index, received_at from ledger_entries
+        where decision_id in (${sql.join(decisionIds)})`.execute(this.database);
+      for (const row of result.rows) {
+        const key = ledgerAttemptKey({
+          decisionId: row.decision_id,
+          attemptIndex: Number(row.attempt_index),
+        });
+        received.set(key, new Date(row.received_at).getTime());
+      }
+      return received;
+    } catch (error) {
+      if (isMissingTable(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** One attempt's row in the ledger. */
+export interface LedgerAttemptKey {
+  decisionId: string;
+  attemptIndex: number;
+}
+
+/** `decisionId:attemptIndex`, the key of {@link BudgetLedgerRepository.receivedAt}'s answer. */
+export function ledgerAttemptKey(key: LedgerAttemptKey): string {
+  return `${key.decisionId}:${key.attemptIndex}`;
+}
+
+/** PostgreSQL's `undefined_table` (42P01), from either driver. */
+function isMissingTable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '42P01';
+}

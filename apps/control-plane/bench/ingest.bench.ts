@@ -12,12 +12,19 @@
  * PostgreSQL needs `DATABASE_URL` (a fresh schema is used and dropped); without it that row is
  * skipped with a warning. `SWITCHBOARD_BENCH_SKIP_BUILD=1` skips the build.
  *
+ * Events per second move with the load on the machine (the cores are shared), so each round also
+ * reports CPU time per event, which does not: the control plane's process (for PGlite that includes
+ * the database, which runs inside it) and, for PostgreSQL, the server backends serving the control
+ * plane's connections (found through `ss`, Linux only; `null` elsewhere). A backend that closes
+ * mid-round takes its CPU time with it, so that figure is a lower bound.
+ *
  * Prints a table, then one line of JSON.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -97,9 +104,103 @@ function batchTemplate(): string {
 interface Round {
   eventsPerSecond: number;
   batchLatenciesMs: number[];
+  /** CPU microseconds per event of the control plane's process. */
+  appCpuPerEvent: number | null;
+  /** CPU microseconds per event of the PostgreSQL backends serving it. */
+  databaseCpuPerEvent: number | null;
+  /** CPU microseconds per event of this process, the sender (it shares the cores with the rest). */
+  senderCpuPerEvent: number;
 }
 
-async function sendBatches(base: string, key: string, template: string, batches: number): Promise<Round> {
+const clockTicksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User plus system CPU time of a process in microseconds (`/proc/<pid>/stat`), or null when unreadable. */
+function processCpuMicros(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (name) ": state is field 3, utime 14 and stime 15 (1-based).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicksPerSecond;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time per process id, for the processes still there. */
+function cpuOf(pids: readonly number[]): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    const micros = processCpuMicros(pid);
+    if (micros !== null) cpu.set(pid, micros);
+  }
+  return cpu;
+}
+
+/** The PostgreSQL backends serving `appPid`'s connections: its local ports, through `ss`, then `pg_stat_activity`. */
+async function backendPids(appPid: number, admin: pg.Client | undefined): Promise<number[] | null> {
+  if (admin === undefined) return null;
+  let listing: string;
+  try {
+    listing = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' });
+  } catch {
+    return null;
+  }
+  const ports = listing
+    .split('\n')
+    .filter((line) => line.includes(`pid=${appPid},`))
+    .map((line) => /:(\d+)\s+\S+:5432\b/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined)
+    .map(Number);
+  if (ports.length === 0) return null;
+  const { rows } = await admin.query<{ pid: number }>(
+    `select pid from pg_stat_activity where client_addr is not null and client_port = any($1::int[])`,
+    [ports],
+  );
+  return rows.map((row) => row.pid);
+}
+
+/** Runs `send` and measures the CPU it cost the control plane (and its database backends) per event. */
+async function measured(
+  appPid: number | undefined,
+  admin: pg.Client | undefined,
+  send: () => Promise<Omit<Round, 'appCpuPerEvent' | 'databaseCpuPerEvent' | 'senderCpuPerEvent'>>,
+  events: number,
+): Promise<Round> {
+  const appBefore = appPid === undefined ? null : processCpuMicros(appPid);
+  const backendsBefore = appPid === undefined ? null : await backendPids(appPid, admin);
+  const databaseBefore = backendsBefore === null ? null : cpuOf(backendsBefore);
+  const senderBefore = process.cpuUsage();
+  const round = await send();
+  const sender = process.cpuUsage(senderBefore);
+  const appAfter = appPid === undefined ? null : processCpuMicros(appPid);
+  const backendsAfter = appPid === undefined ? null : await backendPids(appPid, admin);
+  let databaseCpuPerEvent: number | null = null;
+  if (databaseBefore !== null && backendsAfter !== null) {
+    let micros = 0;
+    // A backend opened during the round counts from zero (its start-up is small beside a round).
+    for (const [pid, after] of cpuOf(backendsAfter)) micros += after - (databaseBefore.get(pid) ?? 0);
+    databaseCpuPerEvent = micros / events;
+  }
+  return {
+    ...round,
+    appCpuPerEvent: appBefore === null || appAfter === null ? null : (appAfter - appBefore) / events,
+    databaseCpuPerEvent,
+    senderCpuPerEvent: (sender.user + sender.system) / events,
+  };
+}
+
+async function sendBatches(
+  base: string,
+  key: string,
+  template: string,
+  batches: number,
+): Promise<Omit<Round, 'appCpuPerEvent' | 'databaseCpuPerEvent' | 'senderCpuPerEvent'>> {
   const url = `${base}/v1/telemetry`;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let next = 0;
@@ -160,11 +261,19 @@ interface EngineResult {
   medianEventsPerSecond: number;
   p50BatchMs: number;
   p99BatchMs: number;
+  /** Medians over the rounds, CPU microseconds per event. */
+  appCpuPerEvent: number | null;
+  databaseCpuPerEvent: number | null;
+  senderCpuPerEvent: number | null;
   stored: number;
   sent: number;
 }
 
-async function benchEngine(engine: string, env: Record<string, string>): Promise<EngineResult> {
+async function benchEngine(
+  engine: string,
+  env: Record<string, string>,
+  admin?: pg.Client,
+): Promise<EngineResult> {
   let controlPlane: BuiltControlPlane | undefined;
   try {
     controlPlane = await startBuiltControlPlane({
@@ -177,17 +286,31 @@ async function benchEngine(engine: string, env: Record<string, string>): Promise
     const key = await serviceKey(controlPlane.base);
     const template = batchTemplate();
     await sendBatches(controlPlane.base, key, template, warmUpBatches);
-    const measured: Round[] = [];
+    const base = controlPlane.base;
+    const appPid = controlPlane.process.pid;
+    const results: Round[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      measured.push(await sendBatches(controlPlane.base, key, template, batchesPerRound));
+      results.push(
+        await measured(
+          appPid,
+          admin,
+          () => sendBatches(base, key, template, batchesPerRound),
+          batchesPerRound * batchSize,
+        ),
+      );
     }
-    const latencies = measured.flatMap((round) => round.batchLatenciesMs);
+    const latencies = results.flatMap((round) => round.batchLatenciesMs);
+    const medianOf = (values: (number | null)[]): number | null =>
+      values.some((value) => value === null) ? null : Number(median(values as number[]).toFixed(1));
     return {
       engine,
-      rounds: measured.map((round) => Math.round(round.eventsPerSecond)),
-      medianEventsPerSecond: Math.round(median(measured.map((round) => round.eventsPerSecond))),
+      rounds: results.map((round) => Math.round(round.eventsPerSecond)),
+      medianEventsPerSecond: Math.round(median(results.map((round) => round.eventsPerSecond))),
       p50BatchMs: Number(percentile(latencies, 0.5).toFixed(1)),
       p99BatchMs: Number(percentile(latencies, 0.99).toFixed(1)),
+      appCpuPerEvent: medianOf(results.map((round) => round.appCpuPerEvent)),
+      databaseCpuPerEvent: medianOf(results.map((round) => round.databaseCpuPerEvent)),
+      senderCpuPerEvent: medianOf(results.map((round) => round.senderCpuPerEvent)),
       stored: await storedRequests(controlPlane.base),
       sent: (warmUpBatches + rounds * batchesPerRound) * batchSize,
     };
@@ -215,15 +338,19 @@ async function main(): Promise<void> {
     process.stderr.write('DATABASE_URL is not set: the PostgreSQL row is skipped.\n');
   } else {
     const schema = `sb_bench_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
     try {
       results.push(
-        await benchEngine('postgres', { DATABASE_URL: databaseUrl, SWITCHBOARD_DATABASE_SCHEMA: schema }),
+        await benchEngine(
+          'postgres',
+          { DATABASE_URL: databaseUrl, SWITCHBOARD_DATABASE_SCHEMA: schema },
+          admin,
+        ),
       );
     } finally {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
     }
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-ingest-bench-'));
@@ -234,27 +361,48 @@ async function main(): Promise<void> {
   }
 
   const rows = [
-    ['engine', 'events/s (median)', 'rounds (events/s)', 'batch p50 ms', 'batch p99 ms', 'stored / sent'],
+    [
+      'engine',
+      'events/s (median)',
+      'rounds (events/s)',
+      'batch p50 ms',
+      'batch p99 ms',
+      'app CPU µs/event',
+      'db CPU µs/event',
+      'sender CPU µs/event',
+      'stored / sent',
+    ],
     ...results.map((result) => [
       result.engine,
       String(result.medianEventsPerSecond),
       result.rounds.join(' / '),
       String(result.p50BatchMs),
       String(result.p99BatchMs),
+      String(result.appCpuPerEvent ?? 'n/a'),
+      result.engine === 'pglite' ? '(in app)' : String(result.databaseCpuPerEvent ?? 'n/a'),
+      String(result.senderCpuPerEvent ?? 'n/a'),
       `${result.stored} / ${result.sent}`,
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   process.stdout.write(
     `\nTelemetry ingest, batches of ${batchSize} events (2 attempts each), ${connections} connections, ` +
-      `${rounds} rounds of ${batchesPerRound} batches\n`,
+      `${rounds} rounds of ${batchesPerRound} batches; load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}\n`,
   );
   for (const row of rows)
     process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-  const byEngine = (engine: string) =>
-    results.find((result) => result.engine === engine)?.medianEventsPerSecond ?? null;
+  const of = (engine: string) => results.find((result) => result.engine === engine);
   process.stdout.write(
-    `${JSON.stringify({ bench: 'ingest', postgres_events_per_s: byEngine('postgres'), pglite_events_per_s: byEngine('pglite') })}\n`,
+    `${JSON.stringify({
+      bench: 'ingest',
+      postgres_events_per_s: of('postgres')?.medianEventsPerSecond ?? null,
+      pglite_events_per_s: of('pglite')?.medianEventsPerSecond ?? null,
+      postgres_app_cpu_us_per_event: of('postgres')?.appCpuPerEvent ?? null,
+      postgres_db_cpu_us_per_event: of('postgres')?.databaseCpuPerEvent ?? null,
+      pglite_app_cpu_us_per_event: of('pglite')?.appCpuPerEvent ?? null,
+    })}\n`,
   );
 }
 

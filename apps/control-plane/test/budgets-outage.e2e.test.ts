@@ -152,10 +152,13 @@ describe.skipIf(!available)('budgets while Redis is unreachable (private redis-s
         `responses ${total}, ledger ${ledger?.sumMicros ?? 'absent'} micro-dollars; ` +
         `counter − responses = ${after - total}`,
     );
-    // Exact, but for one documented race: a ledger write committing in the same instant as the seed
-    // query may be missed by both the seed and the replay. Never more than was spent.
+    // Never more than was spent. Exact in most runs, but for one documented race (see
+    // BudgetCountersRepository): a ledger write stamped before a counter's rebuild query and committed
+    // after it is missed by both the rebuild and the replay, so under heavy load a few requests served
+    // around the reconnection can go uncounted. Losing the outage's spend wholesale (a broken replay or
+    // rebuild) is far outside the 5 % allowed here.
     expect(after).toBeLessThanOrEqual(total);
-    expect(after).toBeGreaterThanOrEqual(total - extra.costMicros);
+    expect(after).toBeGreaterThanOrEqual(Math.floor(total * 0.95) - extra.costMicros);
     if (ledger !== undefined) expect(ledger.sumMicros).toBe(total);
   }, 240_000);
 });

@@ -8,13 +8,15 @@ import {
   eventually,
   ledgerSum,
   preparePricedRegistry,
+  pricedModel,
   readBudget,
   startInstance,
   testSchema,
   type CompletionOutcome,
   type FleetInstance,
 } from './budgets-support.ts';
-import { adminCall } from './support/gateway-test-app.ts';
+import { billedAttempt, telemetryEvent } from '../src/cost/__fixtures__/telemetry-events.ts';
+import { adminCall, testAdminKey } from './support/gateway-test-app.ts';
 
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
 const redisUrl = process.env.REDIS_URL?.trim() || undefined;
@@ -240,5 +242,103 @@ describe.skipIf(!available)('budgets across three control-plane instances (Postg
     expect(reading.remainingMicros).toBe(0);
     const metrics = await (await fetch(`${fleet[0]!.base}/metrics`)).text();
     expect(metrics).toMatch(/switchboard_budget_alerts_total\{scope="tenant",period="day",mode="soft"\} 1/);
+  });
+
+  it('counts direct-mode SDK spending reported on one instance in the shared counter, once', async () => {
+    const player = 'sdk-player';
+    await adminCall(fleet[0]!.base, 'POST', '/admin/budgets', {
+      id: 'sdk-player-day',
+      scope: 'player',
+      scopeId: player,
+      period: 'day',
+      limitMicros: oneDollar,
+      mode: 'hard',
+    });
+    expect((await readBudget(fleet[0]!.base, 'sdk-player-day')).spentMicros).toBe(0);
+    const batch = {
+      events: [
+        telemetryEvent({
+          playerId: player,
+          attempts: [billedAttempt({ cost: { status: 'known', micros: 321 } })],
+        }),
+      ],
+    };
+    const first = await adminCall(fleet[2]!.base, 'POST', '/v1/telemetry', batch);
+    expect(first.body).toMatchObject({ stored: 1 });
+    await eventually(async () =>
+      expect((await readBudget(fleet[1]!.base, 'sdk-player-day')).spentMicros).toBe(321),
+    );
+    const replayed = await adminCall(fleet[1]!.base, 'POST', '/v1/telemetry', batch);
+    expect(replayed.body).toMatchObject({ stored: 0, duplicates: 1 });
+    const later = {
+      events: [
+        telemetryEvent({
+          playerId: player,
+          attempts: [billedAttempt({ cost: { status: 'known', micros: 9 } })],
+        }),
+      ],
+    };
+    expect((await adminCall(fleet[1]!.base, 'POST', '/v1/telemetry', later)).body).toMatchObject({
+      stored: 1,
+    });
+    await eventually(async () =>
+      expect((await readBudget(fleet[0]!.base, 'sdk-player-day')).spentMicros).toBe(330),
+    );
+  });
+
+  // Adds a cheaper model, so it runs last: the tests above expect the priced model to be the only one.
+  it('refuses a pinned model that no longer fits a hard budget with 429 even when failover is off', async () => {
+    const cheap = await adminCall(fleet[0]!.base, 'POST', '/admin/models', {
+      id: 'fault/cheap',
+      provider: 'fault',
+      providerModel: 'healthy',
+      displayName: 'Fault server, nearly free',
+      contextWindow: 128_000,
+      maxOutputTokens: 4_096,
+      capabilities: {
+        streaming: true,
+        tools: false,
+        jsonMode: true,
+        systemRole: true,
+        assistantPrefill: false,
+      },
+      price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 1_000_000, version: 'budget-e2e' },
+      safetyTier: 1,
+      qualityPriors: { default: 0.9 },
+      latencyPriors: { timeToFirstTokenP50Ms: 20, timeToFirstTokenP95Ms: 60, outputTokensPerSecond: 2_000 },
+      tags: ['fault-server'],
+    });
+    expect(cheap.status).toBe(201);
+    const tenant = 'studio-pinned';
+    await adminCall(fleet[0]!.base, 'POST', '/admin/budgets', {
+      id: 'studio-pinned-day',
+      scope: 'tenant',
+      scopeId: tenant,
+      period: 'day',
+      limitMicros: 50_000,
+      mode: 'hard',
+    });
+    // The priced model's worst case at 1,000 output tokens (200,000) does not fit; the cheap one's would.
+    const response = await fetch(`${fleet[0]!.base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${testAdminKey}`,
+        'content-type': 'application/json',
+        'x-switchboard-failover': 'off',
+      },
+      body: JSON.stringify({
+        model: pricedModel,
+        messages: [{ role: 'user', content: 'Describe the lantern-lit harbour in one sentence.' }],
+        max_tokens: 1_000,
+        switchboard: { tenant },
+      }),
+    });
+    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    expect(response.status).toBe(429);
+    expect(body.error?.code).toBe('budget_exceeded');
+    expect(body.error?.message).toContain('studio-pinned-day');
+    expect(body.error?.message).toContain('It resets at');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    await adminCall(fleet[0]!.base, 'POST', '/admin/models/fault%2Fcheap/disable');
   });
 });

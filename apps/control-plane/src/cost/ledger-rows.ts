@@ -13,7 +13,7 @@ import type { TrafficSource } from '../traffic/traffic-outcome-bus.ts';
 export type BillReason =
   'completed' | 'cancelled-after-accept' | 'failed-with-usage' | 'failed-not-billed' | 'cancelled-not-billed';
 
-/** The request-level row of `telemetry_events`, as the ingest statement reads it (snake_case JSON). */
+/** The request-level row of `telemetry_events`, named as its columns (sent as one array per column). */
 export interface TelemetryEventRow {
   event_id: string;
   schema_version: number;

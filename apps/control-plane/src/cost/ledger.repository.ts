@@ -1,19 +1,76 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { DATABASE } from '../database/database.module.ts';
-import type { LedgerBatchRows } from './ledger-rows.ts';
+import type { LedgerAttemptRow, LedgerBatchRows, TelemetryEventRow } from './ledger-rows.ts';
 
 /** Deadlock and serialisation failure: two batches touching the same rollup rows; safe to run again. */
 const retryableCodes = new Set(['40P01', '40001']);
 const maxStatementTries = 3;
 
+/** The request-level columns the statement reads, in parameter order. */
+const eventColumns = [
+  'event_id',
+  'schema_version',
+  'source',
+  'occurred_at',
+  'decision_id',
+  'policy_name',
+  'snapshot_version',
+  'task_type',
+  'risk_level',
+  'player_id',
+  'session_id',
+  'tenant_id',
+  'answered_by',
+  'outcome',
+  'fallback',
+  'total_latency_ms',
+  'attempt_count',
+  'api_key_id',
+] as const satisfies readonly (keyof TelemetryEventRow)[];
+
+/** The attempt-level columns the statement reads, in parameter order (after the event columns). */
+const attemptColumns = [
+  'event_id',
+  'attempt_index',
+  'model_id',
+  'provider',
+  'outcome',
+  'error_kind',
+  'http_status',
+  'billed',
+  'bill_reason',
+  'cost_status',
+  'cost_micros',
+  'unknown_cost_reason',
+  'price_version',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'started_after_ms',
+  'time_to_first_token_ms',
+  'duration_ms',
+  'hedge',
+] as const satisfies readonly (keyof LedgerAttemptRow)[];
+
+/** Each column as a PostgreSQL array literal (`{"a","b",NULL}`), cast to its type by the statement. */
+type EventColumns = Record<(typeof eventColumns)[number], string>;
+type AttemptColumns = Record<(typeof attemptColumns)[number], string>;
+
 /**
  * All of the ledger's write SQL. A batch is ONE statement, hence one transaction: the events go
  * into `telemetry_events` (`on conflict do nothing`: a replayed id adds nothing), the attempts of
  * the events that were new into `ledger_entries`, and their sums into `ledger_hourly_rollup`
- * (grouped, ordered, upserted), all fed from two JSON parameters, so a batch of 100 events is one
- * round trip to the database whatever its size. A crash at any point leaves the batch wholly
- * stored or wholly absent, and the sender's retry fills the gap exactly once.
+ * (grouped, ordered, upserted from the rows just inserted), so a batch of 100 events is one round
+ * trip to the database whatever its size. A crash at any point leaves the batch wholly stored or
+ * wholly absent, and the sender's retry fills the gap exactly once.
+ *
+ * The rows travel as one array per column, read with `unnest`: the server parses a flat array
+ * literal per column, far cheaper than a JSON document per batch, and the parameter count stays
+ * fixed (40) whatever the batch size, so the statement text never changes. The literals are written
+ * here rather than by the driver, whose general array serialiser was a tenth of the process's CPU.
  */
 @Injectable()
 export class LedgerRepository {
@@ -26,8 +83,8 @@ export class LedgerRepository {
   /** Stores a batch; returns the ids of the events that were new (the rest were already stored). */
   async insertBatch(rows: LedgerBatchRows, receivedAt: string): Promise<Set<string>> {
     if (rows.events.length === 0) return new Set();
-    const events = JSON.stringify(rows.events);
-    const attempts = JSON.stringify(rows.attempts);
+    const events = columnsOf(rows.events, eventColumns);
+    const attempts = columnsOf(rows.attempts, attemptColumns);
     for (let attempt = 1; ; attempt += 1) {
       try {
         const result = await this.ingestStatement(events, attempts, receivedAt).execute(this.database);
@@ -40,14 +97,27 @@ export class LedgerRepository {
     }
   }
 
-  private ingestStatement(events: string, attempts: string, receivedAt: string) {
+  /**
+   * `ledger_entries` has no `on conflict` clause: only attempts of events this statement inserted
+   * into `telemetry_events` are written (`join new_events`), and an event's attempts are only ever
+   * written together with it, so their keys cannot exist yet; a speculative insert per row would
+   * cost a fifth of the statement for nothing.
+   */
+  private ingestStatement(events: EventColumns, attempts: AttemptColumns, receivedAt: string) {
     return sql<{ event_id: string }>`
       with incoming_events as (
-        select * from jsonb_to_recordset(${events}::jsonb) as event (
-          event_id text, schema_version integer, source text, occurred_at timestamptz, decision_id text,
-          policy_name text, snapshot_version integer, task_type text, risk_level text, player_id text,
-          session_id text, tenant_id text, answered_by text, outcome text, fallback boolean,
-          total_latency_ms integer, attempt_count integer, api_key_id text
+        select * from unnest(
+          ${events.event_id}::text[], ${events.schema_version}::integer[], ${events.source}::text[],
+          ${events.occurred_at}::timestamptz[], ${events.decision_id}::text[], ${events.policy_name}::text[],
+          ${events.snapshot_version}::integer[], ${events.task_type}::text[], ${events.risk_level}::text[],
+          ${events.player_id}::text[], ${events.session_id}::text[], ${events.tenant_id}::text[],
+          ${events.answered_by}::text[], ${events.outcome}::text[], ${events.fallback}::boolean[],
+          ${events.total_latency_ms}::integer[], ${events.attempt_count}::integer[],
+          ${events.api_key_id}::text[]
+        ) as event (
+          event_id, schema_version, source, occurred_at, decision_id, policy_name, snapshot_version,
+          task_type, risk_level, player_id, session_id, tenant_id, answered_by, outcome, fallback,
+          total_latency_ms, attempt_count, api_key_id
         )
       ),
       new_events as (
@@ -63,15 +133,26 @@ export class LedgerRepository {
         from incoming_events
         order by event_id
         on conflict (event_id) do nothing
-        returning event_id
+        returning event_id, source, occurred_at, decision_id, policy_name, task_type, risk_level, player_id,
+          session_id, tenant_id
       ),
       incoming_attempts as (
-        select * from jsonb_to_recordset(${attempts}::jsonb) as attempt (
-          event_id text, attempt_index integer, model_id text, provider text, outcome text, error_kind text,
-          http_status integer, billed boolean, bill_reason text, cost_status text, cost_micros bigint,
-          unknown_cost_reason text, price_version text, input_tokens bigint, output_tokens bigint,
-          cache_read_tokens bigint, cache_write_tokens bigint, reasoning_tokens bigint,
-          started_after_ms integer, time_to_first_token_ms integer, duration_ms integer, hedge boolean
+        select * from unnest(
+          ${attempts.event_id}::text[], ${attempts.attempt_index}::integer[], ${attempts.model_id}::text[],
+          ${attempts.provider}::text[], ${attempts.outcome}::text[], ${attempts.error_kind}::text[],
+          ${attempts.http_status}::integer[], ${attempts.billed}::boolean[], ${attempts.bill_reason}::text[],
+          ${attempts.cost_status}::text[], ${attempts.cost_micros}::bigint[],
+          ${attempts.unknown_cost_reason}::text[], ${attempts.price_version}::text[],
+          ${attempts.input_tokens}::bigint[], ${attempts.output_tokens}::bigint[],
+          ${attempts.cache_read_tokens}::bigint[], ${attempts.cache_write_tokens}::bigint[],
+          ${attempts.reasoning_tokens}::bigint[], ${attempts.started_after_ms}::integer[],
+          ${attempts.time_to_first_token_ms}::integer[], ${attempts.duration_ms}::integer[],
+          ${attempts.hedge}::boolean[]
+        ) as attempt (
+          event_id, attempt_index, model_id, provider, outcome, error_kind, http_status, billed, bill_reason,
+          cost_status, cost_micros, unknown_cost_reason, price_version, input_tokens, output_tokens,
+          cache_read_tokens, cache_write_tokens, reasoning_tokens, started_after_ms, time_to_first_token_ms,
+          duration_ms, hedge
         )
       ),
       new_entries as (
@@ -92,9 +173,7 @@ export class LedgerRepository {
           attempt.reasoning_tokens, attempt.started_after_ms, attempt.time_to_first_token_ms,
           attempt.duration_ms, attempt.hedge, event.source
         from incoming_attempts attempt
-        join incoming_events event on event.event_id = attempt.event_id
-        join new_events on new_events.event_id = attempt.event_id
-        on conflict (event_id, attempt_index) do nothing
+        join new_events event on event.event_id = attempt.event_id
         returning event_id, occurred_at, model_id, provider, task_type, tenant_id, cost_status, cost_micros,
           input_tokens, output_tokens
       ),
@@ -121,4 +200,43 @@ export class LedgerRepository {
       )
       select event_id from new_events`;
   }
+}
+
+/** A column value as the rows hold it. */
+type ColumnValue = string | number | boolean | null;
+
+/** One array literal per column, in row order (the shape `unnest` reads). */
+function columnsOf<Row extends { [Key in Column]: ColumnValue }, Column extends keyof Row & string>(
+  rows: readonly Row[],
+  columns: readonly Column[],
+): Record<Column, string> {
+  const result = {} as Record<Column, string>;
+  for (const column of columns) {
+    let literal = '{';
+    for (let index = 0; index < rows.length; index += 1) {
+      if (index > 0) literal += ',';
+      literal += arrayElement(rows[index]![column]);
+    }
+    result[column] = `${literal}}`;
+  }
+  return result;
+}
+
+const needsEscape = /["\\]/;
+const escaped = /["\\]/g;
+
+/**
+ * One element of an array literal: NULL, a number or boolean as is, a string always quoted (so that
+ * `NULL`, an empty string, braces, commas and spaces stay text) with `"` and `\` backslash-escaped.
+ */
+export function arrayElement(value: ColumnValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') {
+    return needsEscape.test(value) ? `"${value.replace(escaped, '\\$&')}"` : `"${value}"`;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`ledger column value ${value} is not a whole number`);
+    return String(value);
+  }
+  return value ? 't' : 'f';
 }

@@ -117,6 +117,11 @@ export class GatewayService {
       if (budgetError !== undefined) throw budgetError;
       throw OpenAiError.noEligibleModel(selected.noEligibleModel?.reason ?? 'no model qualified.');
     }
+    if (!routing.failover && pinnedRejectedByBudget(selected, routing)) {
+      // The pinned model no longer fits a hard budget: that is a 429 naming the budget, not a 400.
+      const budgetError = await budgetErrorForEmptySelection(this.budgets, routing.context, selected);
+      if (budgetError !== undefined) throw budgetError;
+    }
     const decision = routing.failover ? selected : withoutFailover(selected, routing);
     const temperature = temperatureFor(request.temperature, snapshot, decision);
     const chatRequest: ChatRequest = {
@@ -236,6 +241,16 @@ function resolveRequestRouting(request: ChatCompletionRequest, snapshot: Registr
       ? OpenAiError.modelNotFound(error.message)
       : OpenAiError.invalidRequest(error.issues);
   }
+}
+
+/** Whether the pinned model was left out of the decision because a hard budget has no room for it. */
+function pinnedRejectedByBudget(decision: Decision, routing: ResolvedRouting): boolean {
+  const pinned = routing.pinnedModelId;
+  return (
+    pinned !== undefined &&
+    !decision.candidates.some((entry) => entry.modelId === pinned) &&
+    decision.rejections.some((entry) => entry.modelId === pinned && entry.code === 'budget')
+  );
 }
 
 /**

@@ -6,12 +6,15 @@
 export interface RedisKeys {
   /** The prefix itself, for libraries that take one (bull's `prefix`). */
   readonly prefix: string;
-  /** Spent and reserved micro-dollars of one budget in one period. */
-  budgetCounter(budgetId: string, periodStart: string): string;
+  /**
+   * Spent and reserved micro-dollars of one budget in one period. `budgetStamp` (when the budget was
+   * created) keeps a budget deleted and created again under the same id from inheriting the old counter.
+   */
+  budgetCounter(budgetId: string, budgetStamp: string, periodStart: string): string;
   /** Marks a reservation as settled or released, so a repeated settle adds nothing. */
   budgetReservation(reservationId: string): string;
   /** The open reservations of one budget counter, scored by when they lapse (an instance died holding them). */
-  budgetOpenReservations(budgetId: string, periodStart: string): string;
+  budgetOpenReservations(budgetId: string, budgetStamp: string, periodStart: string): string;
   /** Pub/sub channel announcing budget definition changes, so every instance drops its cached list. */
   budgetChannel(): string;
   /** The shared circuit state of one model. */
@@ -36,9 +39,11 @@ export interface RedisKeys {
 export function redisKeys(prefix: string): RedisKeys {
   return {
     prefix,
-    budgetCounter: (budgetId, periodStart) => `${prefix}:budget:${budgetId}:${periodStart}`,
+    budgetCounter: (budgetId, budgetStamp, periodStart) =>
+      `${prefix}:budget:${budgetId}:${budgetStamp}:${periodStart}`,
     budgetReservation: (reservationId) => `${prefix}:budget-reservation:${reservationId}`,
-    budgetOpenReservations: (budgetId, periodStart) => `${prefix}:budget-open:${budgetId}:${periodStart}`,
+    budgetOpenReservations: (budgetId, budgetStamp, periodStart) =>
+      `${prefix}:budget-open:${budgetId}:${budgetStamp}:${periodStart}`,
     budgetChannel: () => `${prefix}:budget-events`,
     circuit: (modelId) => `${prefix}:circuit:${modelId}`,
     circuitChannel: () => `${prefix}:circuit-events`,

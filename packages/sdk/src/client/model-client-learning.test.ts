@@ -313,4 +313,30 @@ describe('a model client that learns from its traffic', () => {
     await client.close();
     expect(listeners.size).toBe(0);
   });
+
+  it('ignores, with a warning, a fleet state whose short quality memory differs from its own', async () => {
+    const snapshot = twinSnapshot({ explorationRate: 0 });
+    // Same long half-lives as the client, another recentQualityMs: core cannot merge the two.
+    const fleet = createOptimizerState({ halfLives: { recentQualityMs: 5 * 60_000 } });
+    recordOutcome(fleet, { modelId: wobbly, taskType: 'general_chat', now: Date.UTC(2026, 0, 1), ok: false });
+    const warnings: string[] = [];
+    const source: RegistrySource = {
+      current: () => snapshot,
+      subscribe: () => () => undefined,
+      close: () => Promise.resolve(),
+      optimizerState: () => fleet,
+    };
+    const { client } = await twinClient(snapshot, {
+      registry: source,
+      onWarning: (message) => warnings.push(message),
+    });
+
+    expect(warnings.some((message) => /half-lives/.test(message) && /recentQualityMs/.test(message))).toBe(
+      true,
+    );
+    const answer = await client.chat(lowRisk);
+    expect(answer.answeredBy).toBe(wobbly);
+    expect(deserializeOptimizerState(client.learnedState()).halfLives.recentQualityMs).toBe(10 * 60_000);
+    await client.close();
+  });
 });

@@ -45,6 +45,7 @@ const dayStart = Date.UTC(2026, 10, 27);
 function target(budgetId: string, limitMicros: number, hard = true): CounterTarget {
   return {
     budgetId,
+    budgetStamp: 1,
     scope: 'global',
     scopeId: null,
     periodStart: dayStart,
@@ -180,6 +181,23 @@ for (const store of stores) {
       const reserved = outcomes.filter((outcome) => outcome.status === 'reserved').length;
       expect(reserved).toBe(Math.floor(1_000 / 7));
       expect(await counters.read([budget], now)).toEqual([{ spentMicros: 0, reservedMicros: reserved * 7 }]);
+    });
+
+    it('gives a budget created again under the same id its own counter, and drops a deleted one', async () => {
+      const counters = store.create();
+      const deleted = target('player-42-day', 1_000);
+      await counters.seed(deleted, 0, now);
+      await counters.reserve(reserveRequest('spent-before-delete', [deleted], 72));
+      await counters.settle({
+        reservationId: 'spent-before-delete',
+        targets: [deleted],
+        chargeMicros: 72,
+        settledAt: now + 1,
+      });
+      const recreated = { ...deleted, budgetStamp: deleted.budgetStamp + 1 };
+      expect(await counters.read([recreated], now)).toEqual([undefined]);
+      await counters.drop([deleted]);
+      expect(await counters.read([deleted], now)).toEqual([undefined]);
     });
 
     it('handles amounts beyond what Lua prints exactly (1e15 micro-dollars)', async () => {

@@ -3,13 +3,14 @@ import { CLOCK, type Clock } from '../../config/clock.ts';
 import { CONTROL_PLANE_CONFIG } from '../../config/config.module.ts';
 import type { ControlPlaneConfig } from '../../config/control-plane-config.ts';
 import { RedisConnection } from '../../redis/redis-connection.ts';
-import type {
-  BudgetCounterStore,
-  CounterReading,
-  CounterTarget,
-  ReserveOutcome,
-  ReserveRequest,
-  SettleRequest,
+import {
+  counterIdentity,
+  type BudgetCounterStore,
+  type CounterReading,
+  type CounterTarget,
+  type ReserveOutcome,
+  type ReserveRequest,
+  type SettleRequest,
 } from './budget-counters.ts';
 import { BudgetLedgerRepository, ledgerAttemptKey } from './budget-ledger.repository.ts';
 import { LocalBudgetCounters } from './local-budget-counters.ts';
@@ -37,6 +38,8 @@ export interface PlacedReadings {
 
 /** How long a Redis command may take before it counts as unreachable. */
 const redisTimeoutMs = 1_000;
+/** How long after a failed replay of pending charges it is tried again. */
+const replayRetryMs = 1_000;
 
 /**
  * The budget counters, wherever they live right now. With Redis, every reservation and settlement
@@ -59,9 +62,17 @@ const redisTimeoutMs = 1_000;
  * ledger, and neither counts a charge twice. The ledger alone would miss the partition case (the
  * counter survives, so it is never reseeded) and attempts not yet flushed (the ledger is written
  * every 250 ms, asynchronously); deltas alone would lose everything spent before a restart. The
- * remaining gap: a ledger write committing in the same instant as a seed query can be missed by
- * both (the row's `received_at` is stamped before its commit). Attempts of an instance that died
+ * remaining gap: a ledger write received before a seed query but committed after it is missed by
+ * both (the row's `received_at` is stamped before its commit); the seed is stamped with the instant
+ * its query began, so rows received while it ran are charged, not lost. Attempts of an instance that died
  * during the outage are only known through the ledger rows it flushed.
+ *
+ * Spending nobody reserved (direct-mode SDKs, reported through telemetry) follows the same rule:
+ * `ReportedSpendingSettler` settles each new attempt once the ledger holds it, with the instant
+ * the ledger received it, so only counters seeded before then are charged (`settleReported`).
+ *
+ * Counter keys carry the budget's creation stamp, so a budget deleted and created again under the
+ * same id is seeded afresh for its own scope instead of inheriting the old counter.
  *
  * The decision is made per call, from the connection's state at that moment, so an outage at
  * start-up ends when Redis answers, never lasting for the life of the process.
@@ -75,6 +86,7 @@ export class BudgetCountersRepository implements OnModuleInit {
   /** Charges to add to Redis once it answers: fallback charges, and settles that failed. */
   private pending: SettleRequest[] = [];
   private replaying: Promise<void> | undefined;
+  private replayRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     @Inject(RedisConnection) private readonly connection: RedisConnection,
@@ -132,7 +144,35 @@ export class BudgetCountersRepository implements OnModuleInit {
     } catch (error) {
       this.warnUnreachable(error);
       this.pending.push(request);
+      // A slow answer from a connected Redis: try again at once (idempotent by reservation id)
+      // rather than leaving the charge to wait for this instance's next request.
+      this.replayIfPending();
     }
+  }
+
+  /**
+   * Adds spending nobody reserved to the counters that exist: an SDK's direct calls, reported through
+   * telemetry once the ledger holds them. `request.ledgerRecordedAt` says when the ledger received
+   * the attempt, so a counter seeded later (whose seed holds it) is left alone, and a counter that
+   * does not exist is seeded from the ledger when first used. Idempotent by `reservationId`. While
+   * Redis is away the charge waits (and, failing open, also lands on this process's counters).
+   */
+  async settleReported(request: SettleRequest): Promise<void> {
+    if (this.shared === undefined) return this.local.settle(request);
+    if (this.connection.ready || !this.failOpen) return this.settle(request, 'shared');
+    return this.settle(request, 'fallback');
+  }
+
+  /**
+   * Drops a deleted budget's counters, here and in Redis. Best effort: an unreachable Redis keeps
+   * them until they expire, and the budget's creation stamp in every counter key keeps a budget
+   * created again under the same id away from them anyway.
+   */
+  async drop(targets: readonly CounterTarget[]): Promise<void> {
+    await this.local.drop(targets);
+    const shared = this.shared;
+    if (shared === undefined || !this.connection.ready) return;
+    await withTimeout(shared.drop(targets)).catch((error: unknown) => this.warnUnreachable(error));
   }
 
   /** Current readings; counters that do not exist yet are seeded from the ledger first. */
@@ -159,6 +199,16 @@ export class BudgetCountersRepository implements OnModuleInit {
     return this.replaying;
   }
 
+  /** After a failed replay, tries again shortly even if this instance serves no further request. */
+  private retryReplayLater(): void {
+    if (this.replayRetry !== undefined) return;
+    this.replayRetry = setTimeout(() => {
+      this.replayRetry = undefined;
+      this.replayIfPending();
+    }, replayRetryMs);
+    this.replayRetry.unref();
+  }
+
   private replayIfPending(): void {
     if (this.pending.length > 0 && this.connection.ready) void this.replayPending();
   }
@@ -183,14 +233,17 @@ export class BudgetCountersRepository implements OnModuleInit {
           .catch(() => undefined);
         for (const request of batch) {
           const ledgerRecordedAt =
-            received === undefined || request.ledgerKey === undefined
-              ? undefined
-              : (received.get(ledgerAttemptKey(request.ledgerKey)) ?? null);
+            request.ledgerKey === undefined
+              ? request.ledgerRecordedAt
+              : received === undefined
+                ? undefined
+                : (received.get(ledgerAttemptKey(request.ledgerKey)) ?? null);
           await withTimeout(shared.settle({ ...request, ledgerRecordedAt }));
           this.pending.shift();
         }
       } catch (error) {
         this.warnUnreachable(error);
+        this.retryReplayLater();
         return;
       }
     }
@@ -224,9 +277,16 @@ export class BudgetCountersRepository implements OnModuleInit {
     return readings.map((reading) => reading ?? { spentMicros: 0, reservedMicros: 0 });
   }
 
+  /**
+   * Stamps the seed with the instant BEFORE the ledger query: a ledger row is stamped `received_at`
+   * before its statement even gets a connection, so a row received while the query ran is almost
+   * surely missing from its sum, and must be charged by a replay or a reported settle rather than
+   * taken as held by the seed (stamping after the query lost such rows under load).
+   */
   private async seed(store: BudgetCounterStore, target: CounterTarget): Promise<void> {
+    const seededAt = this.clock.now();
     const spent = await this.ledger.spentSince(target.scope, target.scopeId, target.periodStart);
-    await withTimeout(store.seed(target, spent, this.clock.now()));
+    await withTimeout(store.seed(target, spent, seededAt));
   }
 
   private lastWarning = 0;
@@ -249,8 +309,7 @@ export class BudgetCountersRepository implements OnModuleInit {
 function uniqueTargets(batch: readonly SettleRequest[]): CounterTarget[] {
   const targets = new Map<string, CounterTarget>();
   for (const request of batch) {
-    for (const target of request.targets)
-      targets.set(`${target.budgetId}\u0000${target.periodStart}`, target);
+    for (const target of request.targets) targets.set(counterIdentity(target), target);
   }
   return [...targets.values()];
 }

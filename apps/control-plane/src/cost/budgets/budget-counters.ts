@@ -14,6 +14,12 @@ import type { BudgetScope } from '@switchboard/core';
 /** One counter an attempt charges: a budget in its current period, with what the budget allows. */
 export interface CounterTarget {
   budgetId: string;
+  /**
+   * When the budget was created (epoch ms): part of the counter's key, so a budget deleted and
+   * created again under the same id starts from what its own scope spent (seeded from the ledger),
+   * never from the deleted budget's counter, which may have counted another player entirely.
+   */
+  budgetStamp: number;
   /** Whose spending the budget counts: what a seed asks the ledger about. */
   scope: BudgetScope;
   /** The player, session or tenant id; `null` for the global scope. */
@@ -73,6 +79,8 @@ export interface SettleRequest {
    * an answer, `settledAt` stands in for the row's arrival.
    */
   ledgerRecordedAt?: number | null | undefined;
+  /** How long the settled marker is kept; {@link reservationMarkerTtlMs} unless said. */
+  markerTtlMs?: number | undefined;
 }
 
 /** What every counter store does (Redis: atomically across instances; in-process: for one). */
@@ -83,6 +91,13 @@ export interface BudgetCounterStore {
   seed(target: CounterTarget, spentMicros: number, now: number): Promise<void>;
   /** Current readings, in target order; a counter that does not exist reads `undefined`. */
   read(targets: readonly CounterTarget[], now: number): Promise<(CounterReading | undefined)[]>;
+  /** Drops these counters and their open reservations (a deleted budget). */
+  drop(targets: readonly CounterTarget[]): Promise<void>;
+}
+
+/** The identity of one counter: budget, its creation stamp and the period (see {@link CounterTarget}). */
+export function counterIdentity(target: CounterTarget): string {
+  return `${target.budgetId}\u0000${target.budgetStamp}\u0000${target.periodStart}`;
 }
 
 /** How long a settled or reserved marker is remembered, so a repeated settle adds nothing. */

@@ -66,6 +66,35 @@ export class BudgetLedgerRepository {
       throw error;
     }
   }
+
+  /**
+   * When the ledger received each attempt of these telemetry events (epoch ms, by
+   * {@link reportedAttemptKey}), read through the primary key; `undefined` when there is no ledger table.
+   */
+  async receivedAtOfEvents(eventIds: readonly string[]): Promise<Map<string, number> | undefined> {
+    const received = new Map<string, number>();
+    if (eventIds.length === 0) return received;
+    try {
+      const result = await sql<{ event_id: string; attempt_index: number; received_at: Date | string }>`
+        select event_id, attempt_index, received_at from ledger_entries
+        where event_id in (${sql.join([...new Set(eventIds)])})`.execute(this.database);
+      for (const row of result.rows) {
+        received.set(
+          reportedAttemptKey(row.event_id, Number(row.attempt_index)),
+          new Date(row.received_at).getTime(),
+        );
+      }
+      return received;
+    } catch (error) {
+      if (isMissingTable(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** `eventId:attemptIndex`: one attempt of a telemetry event, as `ledger_entries` keys it. */
+export function reportedAttemptKey(eventId: string, attemptIndex: number): string {
+  return `${eventId}:${attemptIndex}`;
 }
 
 /** One attempt's row in the ledger. */

@@ -8,7 +8,10 @@ import { BudgetCountersRepository } from './budget-counters.repository.ts';
 import type { BudgetDefinition } from './budget-definition.ts';
 import type { BudgetDefinitionRepository } from './budget-definition.repository.ts';
 import type { BudgetLedgerRepository } from './budget-ledger.repository.ts';
+import { billedAttempt, telemetryEvent } from '../__fixtures__/telemetry-events.ts';
+import { TrafficOutcomeBus } from '../../traffic/traffic-outcome-bus.ts';
 import { BudgetRefusal, BudgetService } from './budget.service.ts';
+import { ReportedSpendingSettler } from './reported-spending.ts';
 
 const noon = Date.UTC(2026, 10, 27, 12);
 
@@ -27,19 +30,31 @@ function definition(overrides: Partial<BudgetDefinition> & Pick<BudgetDefinition
 }
 
 /** The service on in-process counters (no Redis), a fixed list of budgets and a ledger that says `ledgerSpent`. */
-function setUp(definitions: BudgetDefinition[], ledgerSpent = 0) {
+function setUp(definitions: BudgetDefinition[], ledgerSpent = 0, ledgerReceivedAt = noon) {
   const clock = { time: noon, now: () => clock.time };
   const repository = {
     list: () => Promise.resolve(definitions),
     find: (id: string) => Promise.resolve(definitions.find((entry) => entry.id === id)),
   } as unknown as BudgetDefinitionRepository;
-  const ledger = { spentSince: () => Promise.resolve(ledgerSpent) } as unknown as BudgetLedgerRepository;
+  const ledger = {
+    spentSince: () => Promise.resolve(ledgerSpent),
+    // Every attempt asked about arrived in the ledger at `ledgerReceivedAt`, all of its attempts at once.
+    receivedAtOfEvents: (eventIds: string[]) =>
+      Promise.resolve(
+        new Map(
+          eventIds.flatMap((id) => [0, 1, 2].map((index) => [`${id}:${index}`, ledgerReceivedAt] as const)),
+        ),
+      ),
+  } as unknown as BudgetLedgerRepository;
   const connection = { client: undefined, keys: undefined, ready: false, onReady: () => undefined };
   const counters = new BudgetCountersRepository(connection as unknown as RedisConnection, ledger, clock, {
     budgetRedisFailure: 'open',
   } as ControlPlaneConfig);
   const sut = new BudgetService(repository, counters, clock);
-  return { sut, clock };
+  const bus = new TrafficOutcomeBus();
+  const reported = new ReportedSpendingSettler(sut, counters, ledger, clock, bus);
+  reported.onModuleInit();
+  return { sut, clock, bus, reported };
 }
 
 function context(fields: Partial<TherapeuticContext> = {}): TherapeuticContext {
@@ -159,5 +174,51 @@ describe('BudgetService', () => {
       periodStart: '2026-11-28T00:00:00.000Z',
       resetsAt: '2026-11-29T00:00:00.000Z',
     });
+  });
+
+  it('settles SDK-reported spending into every budget of its scope, in the period it occurred, once', async () => {
+    const { sut, clock, bus, reported } = setUp(
+      [definition({ id: 'global' }), definition({ id: 'p1-day', scope: 'player', scopeId: 'p1' })],
+      0,
+      noon + 10,
+    );
+    await sut.list(); // Both counters are seeded (with nothing) at noon, before the ledger received anything.
+    clock.time = noon + 20;
+    const spent = (micros: number) => [billedAttempt({ cost: { status: 'known', micros } })];
+    const mine = telemetryEvent({
+      playerId: 'p1',
+      occurredAt: new Date(noon + 5).toISOString(),
+      attempts: spent(70),
+    });
+    bus.publish({ source: 'sdk', event: mine });
+    bus.publish({ source: 'sdk', event: telemetryEvent({ playerId: 'p2', attempts: spent(30) }) });
+    // The gateway's own traffic was reserved and settled by its admission hook: not counted again.
+    bus.publish({ source: 'gateway', event: telemetryEvent({ playerId: 'p1', attempts: spent(1_000) }) });
+    // Spending of yesterday belongs to yesterday's counter, which the seed of today never holds.
+    const yesterday = new Date(noon - 24 * 60 * 60 * 1_000).toISOString();
+    bus.publish({
+      source: 'sdk',
+      event: telemetryEvent({ playerId: 'p1', occurredAt: yesterday, attempts: spent(500) }),
+    });
+    await reported.settled();
+    expect((await sut.list()).map((status) => [status.id, status.spentMicros])).toEqual([
+      ['global', 100],
+      ['p1-day', 70],
+    ]);
+    bus.publish({ source: 'sdk', event: mine });
+    await reported.settled();
+    expect((await sut.get('p1-day')).spentMicros).toBe(70);
+  });
+
+  it('leaves reported spending out of a counter rebuilt after the ledger received it', async () => {
+    const { sut, clock, bus, reported } = setUp([definition({ id: 'global' })], 70, noon - 10);
+    expect((await sut.get('global')).spentMicros).toBe(70); // The seed at noon holds the attempt.
+    clock.time = noon + 20;
+    bus.publish({
+      source: 'sdk',
+      event: telemetryEvent({ attempts: [billedAttempt({ cost: { status: 'known', micros: 70 } })] }),
+    });
+    await reported.settled();
+    expect((await sut.get('global')).spentMicros).toBe(70);
   });
 });

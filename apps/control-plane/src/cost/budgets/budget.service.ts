@@ -14,7 +14,7 @@ import { ApiError, formatIssuePath } from '../../errors/api-error.ts';
 import { MetricsService } from '../../observability/metrics.service.ts';
 import { BudgetChangeBus } from './budget-change-bus.ts';
 import { BudgetCountersRepository, type CounterPlace } from './budget-counters.repository.ts';
-import type { CounterReading, CounterTarget } from './budget-counters.ts';
+import { counterIdentity, type CounterReading, type CounterTarget } from './budget-counters.ts';
 import {
   createBudgetSchema,
   defaultAlertThreshold,
@@ -183,8 +183,11 @@ export class BudgetService implements OnModuleInit {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.definitions.delete(id))) throw notFound(id);
+    const definition = await this.definitions.find(id);
+    if (definition === undefined || !(await this.definitions.delete(id))) throw notFound(id);
     await this.changed(id);
+    // Frees the deleted budget's current counter at once rather than when it expires.
+    await this.counters.drop([this.activeBudget(definition, this.clock.now()).target]);
   }
 
   /** Drops this instance's cached list and tells the others to drop theirs. */
@@ -317,6 +320,19 @@ export class BudgetService implements OnModuleInit {
     };
   }
 
+  // --- reported spending -----------------------------------------------------------------------
+
+  /**
+   * The counters spending of this scope at instant `at` (epoch ms) belongs to: every budget that
+   * applies, in the period containing `at` (the period the ledger seed counts it in).
+   */
+  async targetsFor(scope: SpendingScope, at: number): Promise<CounterTarget[]> {
+    const definitions = await this.currentDefinitions();
+    return definitions
+      .filter((definition) => appliesTo(definition, scope))
+      .map((definition) => this.activeBudget(definition, at).target);
+  }
+
   // --- helpers --------------------------------------------------------------------------------
 
   private async currentDefinitions(): Promise<BudgetDefinition[]> {
@@ -350,6 +366,7 @@ export class BudgetService implements OnModuleInit {
       resetsAt: window.resetsAt,
       target: {
         budgetId: definition.id,
+        budgetStamp: Date.parse(definition.createdAt),
         scope: definition.scope,
         scopeId: definition.scopeId,
         periodStart: window.start,
@@ -400,7 +417,7 @@ export class BudgetService implements OnModuleInit {
   /** A warning (no content: budget id, scope, period, amounts) and a metric, once per budget and period. */
   private alertIfPastThreshold(budget: ActiveBudget, reading: CounterReading): void {
     if (!this.pastThreshold(budget, reading)) return;
-    const key = `${budget.definition.id}\u0000${budget.target.periodStart}`;
+    const key = counterIdentity(budget.target);
     if (this.alerted.has(key)) return;
     if (this.alerted.size > 10_000) this.alerted.clear();
     this.alerted.add(key);
@@ -441,7 +458,10 @@ export class BudgetService implements OnModuleInit {
   }
 }
 
-function appliesTo(definition: BudgetDefinition, context: TherapeuticContext): boolean {
+/** Whose spending a request is: what decides which budgets apply. */
+export type SpendingScope = Pick<TherapeuticContext, 'tenantId' | 'playerId' | 'sessionId'>;
+
+function appliesTo(definition: BudgetDefinition, context: SpendingScope): boolean {
   switch (definition.scope) {
     case 'global':
       return true;

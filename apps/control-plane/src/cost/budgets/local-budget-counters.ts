@@ -1,10 +1,11 @@
-import type {
-  BudgetCounterStore,
-  CounterReading,
-  CounterTarget,
-  ReserveOutcome,
-  ReserveRequest,
-  SettleRequest,
+import {
+  counterIdentity,
+  type BudgetCounterStore,
+  type CounterReading,
+  type CounterTarget,
+  type ReserveOutcome,
+  type ReserveRequest,
+  type SettleRequest,
 } from './budget-counters.ts';
 
 interface LocalCounter {
@@ -96,6 +97,11 @@ export class LocalBudgetCounters implements BudgetCounterStore {
     );
   }
 
+  drop(targets: readonly CounterTarget[]): Promise<void> {
+    for (const target of targets) this.counters.delete(keyOf(target));
+    return Promise.resolve();
+  }
+
   /** Forgets every counter, so the next use seeds afresh (from a ledger that has caught up). */
   clear(): void {
     this.counters.clear();
@@ -119,7 +125,7 @@ function seededBeforeCharge(seededAt: number, request: SettleRequest): boolean {
 }
 
 function keyOf(target: CounterTarget): string {
-  return `${target.budgetId}\u0000${target.periodStart}`;
+  return counterIdentity(target);
 }
 
 function purge(counter: LocalCounter, now: number): void {

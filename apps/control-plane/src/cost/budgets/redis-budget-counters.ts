@@ -191,7 +191,7 @@ export class RedisBudgetCounters implements BudgetCounterStore {
       request.reservationId,
       String(request.chargeMicros),
       String(request.settledAt),
-      String(reservationMarkerTtlMs),
+      String(request.markerTtlMs ?? reservationMarkerTtlMs),
       request.ledgerRecordedAt === undefined
         ? ''
         : request.ledgerRecordedAt === null
@@ -224,15 +224,32 @@ export class RedisBudgetCounters implements BudgetCounterStore {
     });
   }
 
+  async drop(targets: readonly CounterTarget[]): Promise<void> {
+    if (targets.length === 0) return;
+    const client = this.scripts as unknown as Redis;
+    await client.del(...this.counterKeys(targets));
+  }
+
   private counterKeys(targets: readonly CounterTarget[]): string[] {
     return targets.flatMap((target) => {
       const counter = this.counterKey(target);
-      return [counter, this.keys.budgetOpenReservations(target.budgetId, periodLabel(target.periodStart))];
+      return [
+        counter,
+        this.keys.budgetOpenReservations(
+          target.budgetId,
+          String(target.budgetStamp),
+          periodLabel(target.periodStart),
+        ),
+      ];
     });
   }
 
   private counterKey(target: CounterTarget): string {
-    return this.keys.budgetCounter(target.budgetId, periodLabel(target.periodStart));
+    return this.keys.budgetCounter(
+      target.budgetId,
+      String(target.budgetStamp),
+      periodLabel(target.periodStart),
+    );
   }
 }
 

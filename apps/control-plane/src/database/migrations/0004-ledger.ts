@@ -32,8 +32,9 @@ export const ledgerMigration = {
         attempt_count integer not null,
         api_key_id text
       )`.execute(database);
+    // Analytics counts requests by time. No index on decision_id: nothing looks requests up by it, and
+    // every index is paid for by each ingested event.
     await sql`create index telemetry_events_occurred_at on telemetry_events (occurred_at)`.execute(database);
-    await sql`create index telemetry_events_decision on telemetry_events (decision_id)`.execute(database);
 
     await sql`
       create table ledger_entries (
@@ -71,16 +72,17 @@ export const ledgerMigration = {
         source text not null check (source in ('sdk', 'gateway')),
         primary key (event_id, attempt_index)
       )`.execute(database);
+    // Analytics reads the ledger by time. The scope indexes serve one query only, what a budget's
+    // scope spent since its period began (`budget-ledger.repository.ts`), which counts billed attempts
+    // of known cost; partial to exactly that, attempts no budget counts (unbilled failures and
+    // cancellations, unknown cost) cost ingest no index entries.
     await sql`create index ledger_entries_occurred_at on ledger_entries (occurred_at)`.execute(database);
-    await sql`create index ledger_entries_tenant on ledger_entries (tenant_id, occurred_at)`.execute(
-      database,
-    );
-    await sql`create index ledger_entries_player on ledger_entries (player_id, occurred_at)`.execute(
-      database,
-    );
-    await sql`create index ledger_entries_session on ledger_entries (session_id, occurred_at)`.execute(
-      database,
-    );
+    for (const column of ['tenant_id', 'player_id', 'session_id']) {
+      const name = `ledger_entries_${column.replace(/_id$/, '')}`;
+      await sql`
+        create index ${sql.id(name)} on ledger_entries (${sql.ref(column)}, occurred_at)
+        where billed and cost_status = 'known'`.execute(database);
+    }
 
     await sql`
       create table ledger_hourly_rollup (

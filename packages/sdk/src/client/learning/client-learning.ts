@@ -95,8 +95,11 @@ export class ClientLearning {
    */
   adoptFleet(fleet: OptimizerState): void {
     const own = this.#quality.halfLives;
+    // Every half-life, the short quality memory included: core's merge refuses states that differ in
+    // any of them, and would throw here instead of leaving the local state in force.
     if (
       fleet.halfLives.qualityMs !== own.qualityMs ||
+      fleet.halfLives.recentQualityMs !== own.recentQualityMs ||
       fleet.halfLives.latencyMs !== own.latencyMs ||
       fleet.halfLives.reliabilityMs !== own.reliabilityMs
     ) {

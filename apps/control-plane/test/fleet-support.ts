@@ -6,7 +6,7 @@ import { startFaultServer, type FaultServer } from '@switchboard/provider-sim/te
 import { createControlPlaneApp, type ControlPlaneApp } from '../src/app.ts';
 import type { ControlPlaneConfigOverrides } from '../src/config/control-plane-config.ts';
 import type { TestDatabase, TestDatabaseTarget } from '../src/database/__fixtures__/test-databases.ts';
-import { adminCall, testAdminKey } from './support/gateway-test-app.ts';
+import { adminCall, faultModel as gatewayFaultModel, testAdminKey } from './support/gateway-test-app.ts';
 
 /** The environment's shared services; the fleet tests skip (with a warning) without them. */
 export const redisUrl = process.env.REDIS_URL?.trim() || undefined;
@@ -34,28 +34,9 @@ export const fleetModels = {
   slowDown: 'fault/slow-down',
 } as const;
 
-/** A fault-server model (its name picks the server's behaviour), like the gateway tests'. */
+/** A fault-server model with its own id (its name picks the server's behaviour), as the gateway tests build them. */
 export function faultModel(id: string, behaviour: string): ModelSpecInput {
-  return {
-    id,
-    provider: 'fault',
-    providerModel: behaviour,
-    displayName: `Fault server: ${behaviour}`,
-    contextWindow: 128_000,
-    maxOutputTokens: 4_096,
-    capabilities: {
-      streaming: true,
-      tools: false,
-      jsonMode: true,
-      systemRole: true,
-      assistantPrefill: false,
-    },
-    price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 2_000_000, version: 'fleet-e2e' },
-    safetyTier: 1,
-    qualityPriors: { default: 0.9 },
-    latencyPriors: { timeToFirstTokenP50Ms: 20, timeToFirstTokenP95Ms: 60, outputTokensPerSecond: 2_000 },
-    tags: ['fault-server'],
-  };
+  return gatewayFaultModel(behaviour, { id });
 }
 
 function expectOk(response: { status: number; body: unknown }, what: string): void {

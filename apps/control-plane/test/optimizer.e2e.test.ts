@@ -18,6 +18,7 @@ import { testDatabaseTargets } from '../src/database/__fixtures__/test-databases
 import { TrafficOutcomeBus } from '../src/traffic/traffic-outcome-bus.ts';
 import {
   adminCall,
+  faultModel,
   startGatewayTestApp,
   testAdminKey,
   type GatewayTestApp,
@@ -37,26 +38,13 @@ function learningModel(
   quality: number,
   safetyTier: ModelSpecInput['safetyTier'] = 3,
 ): ModelSpecInput {
-  return {
+  return faultModel(behaviour, {
     id,
-    provider: 'fault',
-    providerModel: behaviour,
     displayName: `Learning test: ${behaviour}`,
-    contextWindow: 128_000,
-    maxOutputTokens: 4_096,
-    capabilities: {
-      streaming: true,
-      tools: false,
-      jsonMode: true,
-      systemRole: true,
-      assistantPrefill: false,
-    },
     price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 1_000_000, version: 'optimizer-e2e' },
     safetyTier,
     qualityPriors: { default: quality },
-    latencyPriors: { timeToFirstTokenP50Ms: 20, timeToFirstTokenP95Ms: 60, outputTokensPerSecond: 2_000 },
-    tags: ['fault-server'],
-  };
+  });
 }
 
 /** Answers every request, rated a little below the favourite by the registry. */

@@ -90,7 +90,7 @@ export async function testApiKey(base: string): Promise<string | undefined> {
 }
 
 /** A model of the fault server whose name picks `behaviour`; its registry id is `fault/<behaviour>` unless overridden. */
-function faultModel(behaviour: string, overrides: Partial<ModelSpecInput> = {}): ModelSpecInput {
+export function faultModel(behaviour: string, overrides: Partial<ModelSpecInput> = {}): ModelSpecInput {
   return {
     id: `fault/${behaviour}`,
     provider: 'fault',

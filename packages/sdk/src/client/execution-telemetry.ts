@@ -38,6 +38,15 @@ function costOf(cost: Cost | undefined, billed: boolean): TelemetryCost {
     : { status: 'unknown', reason: cost.reason };
 }
 
+/**
+ * Telemetry carries whole milliseconds: hosts whose clock is fractional (the control plane's gateway
+ * reuses these mappings) must produce what the ingest accepts, and a negative span from clock
+ * skew means zero.
+ */
+function wholeMilliseconds(span: number): number {
+  return Math.max(0, Math.round(span));
+}
+
 /** One engine attempt as telemetry: ids, outcome, timings, counts and cost, never content. */
 export function telemetryAttempt(attempt: AttemptRecord, requestStartedAt: number): TelemetryAttempt {
   const outcome =
@@ -53,9 +62,10 @@ export function telemetryAttempt(attempt: AttemptRecord, requestStartedAt: numbe
     errorKind: attempt.error?.kind ?? null,
     status: attempt.error?.status ?? null,
     hedge: attempt.trigger === 'hedge',
-    startedAfterMs: Math.max(0, attempt.startedAt - requestStartedAt),
-    timeToFirstTokenMs: attempt.firstTokenAt === undefined ? null : attempt.firstTokenAt - attempt.startedAt,
-    durationMs: attempt.endedAt - attempt.startedAt,
+    startedAfterMs: wholeMilliseconds(attempt.startedAt - requestStartedAt),
+    timeToFirstTokenMs:
+      attempt.firstTokenAt === undefined ? null : wholeMilliseconds(attempt.firstTokenAt - attempt.startedAt),
+    durationMs: wholeMilliseconds(attempt.endedAt - attempt.startedAt),
     usage: usageOf(attempt.usage),
     cost: costOf(attempt.cost, attempt.billed),
     priceVersion: attempt.billed ? (attempt.cost?.priceVersion ?? null) : null,
@@ -95,7 +105,7 @@ export function telemetryOfResult(
     outcome,
     fallback:
       outcome === 'safe-message' || result.answeredBy !== firstCandidate || result.contributors.length > 1,
-    totalLatencyMs: Math.max(0, result.endedAt - facts.startedAt),
+    totalLatencyMs: wholeMilliseconds(result.endedAt - facts.startedAt),
   };
 }
 
@@ -114,6 +124,6 @@ export function telemetryOfFailure(
     answeredBy: null,
     outcome,
     fallback: false,
-    totalLatencyMs: Math.max(0, facts.endedAt - facts.startedAt),
+    totalLatencyMs: wholeMilliseconds(facts.endedAt - facts.startedAt),
   };
 }

@@ -19,6 +19,12 @@ export type {
 } from './model-client-types.ts';
 export * from './telemetry/index.ts';
 export {
+  telemetryAttempt,
+  telemetryOfFailure,
+  telemetryOfResult,
+  type ExecutionTelemetryFacts,
+} from './execution-telemetry.ts';
+export {
   gameSignals,
   isGameSignal,
   qualitySignalOfGameSignal,

@@ -12,56 +12,23 @@
  *
  * Prints a table, then one line of JSON with CPU microseconds per request for each target.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import {
+  appRoot,
+  processCpuMicros,
+  startChild,
+  startFaultServerProcess,
+  type Child,
+} from './support/bench-processes.ts';
 
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const repositoryRoot = path.resolve(appRoot, '../..');
-const binaries = path.join(repositoryRoot, 'node_modules', '.bin');
 const adminKey = 'sb_admin_gateway-bench-bootstrap-key';
 const connections = 10;
 const warmUpSeconds = 2;
 const seconds = Number(process.env.SWITCHBOARD_PROFILE_SECONDS ?? '5');
 const rounds = Number(process.env.SWITCHBOARD_PROFILE_ROUNDS ?? '3');
-
-/** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ); 100 on every mainstream Linux. */
-const ticksPerSecond = 100;
-
-async function cpuMicros(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of the man page (utime, stime); index 11 and 12 after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1_000_000;
-}
-
-async function startChild(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; ready: RegExp },
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const log = await open(options.logFile, 'w');
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', log.fd, log.fd],
-    detached: true,
-  });
-  await log.close();
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const text = await readFile(options.logFile, 'utf8');
-    const match = options.ready.exec(text);
-    if (match !== null) return { child, match };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`${command} ${args.join(' ')} did not start:\n${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function post(url: string, authorization: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
@@ -93,37 +60,9 @@ const median = (values: number[]): number => {
 
 async function main(): Promise<void> {
   const workDirectory = await mkdtemp(path.join(tmpdir(), 'switchboard-gateway-profile-'));
-  const children: ChildProcess[] = [];
-  const stop = (child: ChildProcess): void => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-    }
-  };
+  const children: Child[] = [];
   try {
-    const fault = await startChild(
-      path.join(binaries, 'pnpm'),
-      [
-        '--silent',
-        '--filter',
-        '@switchboard/provider-sim',
-        'fault-server',
-        '--',
-        '--port',
-        '0',
-        '--token-delay-ms',
-        '0',
-      ],
-      {
-        cwd: repositoryRoot,
-        env: process.env,
-        logFile: path.join(workDirectory, 'fault-server.log'),
-        ready: /OpenAI base URL:\s+(\S+)/,
-      },
-    );
+    const fault = await startFaultServerProcess(workDirectory);
     children.push(fault.child);
     const profileDirectory = process.env.SWITCHBOARD_PROFILE_DIR;
     const nodeArguments =
@@ -143,9 +82,9 @@ async function main(): Promise<void> {
       ready: /base URL:\s+(\S+)/,
     });
     children.push(controlPlane.child);
-    const pid = controlPlane.child.pid!;
+    const pid = controlPlane.child.process.pid!;
     const base = controlPlane.match[1]!;
-    const faultBaseUrl = fault.match[1]!;
+    const faultBaseUrl = fault.baseUrl;
     await post(`${base}/admin/providers`, adminKey, {
       id: 'fault',
       kind: 'openai-compatible',
@@ -221,9 +160,9 @@ async function main(): Promise<void> {
       const rates: number[] = [];
       let failed = 0;
       for (let round = 0; round < rounds; round += 1) {
-        const before = await cpuMicros(pid);
+        const before = processCpuMicros(pid) ?? Number.NaN;
         const measured = await load(target.url, headers, target.body, seconds);
-        const after = await cpuMicros(pid);
+        const after = processCpuMicros(pid) ?? Number.NaN;
         perRequest.push((after - before) / Math.max(1, measured.ok));
         rates.push(measured.ok / seconds);
         failed += measured.failed;
@@ -239,10 +178,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify({ bench: 'gateway-profile', connections, results })}\n`);
     // SIGINT lets `--cpu-prof` write the profile (main.ts closes the app on it).
-    controlPlane.child.kill('SIGINT');
-    await new Promise((resolve) => controlPlane.child.once('exit', resolve));
+    controlPlane.child.process.kill('SIGINT');
+    await new Promise((resolve) => controlPlane.child.process.once('exit', resolve));
   } finally {
-    for (const child of children.reverse()) stop(child);
+    for (const child of children.reverse()) child.stop();
     await rm(workDirectory, { recursive: true, force: true });
   }
 }

@@ -15,16 +15,18 @@
  * `SWITCHBOARD_BENCH_SKIP_BUILD=1` skips the build (dist is already current).
  * Prints a table, then one line of JSON.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type AutocannonResult } from 'autocannon';
-
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const repositoryRoot = path.resolve(appRoot, '../..');
-const binaries = path.join(repositoryRoot, 'node_modules', '.bin');
+import {
+  appRoot,
+  buildControlPlaneUnlessSkipped,
+  startChild,
+  startFaultServerProcess,
+  type Child,
+} from './support/bench-processes.ts';
 
 const unloadedConnections = 1;
 const latencyConnections = 10;
@@ -39,47 +41,6 @@ const messages = [
   { role: 'system', content: 'You narrate a gentle text adventure.' },
   { role: 'user', content: 'I step into the greenhouse.' },
 ];
-
-interface Child {
-  process: ChildProcess;
-  stop(): void;
-}
-
-/** Starts a command in its own process group, its output in `logFile`; resolves with the first match of `ready`. */
-async function startChild(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; ready: RegExp },
-): Promise<{ child: Child; match: RegExpExecArray }> {
-  const log = await open(options.logFile, 'w');
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', log.fd, log.fd],
-    detached: true,
-  });
-  await log.close();
-  const stop = (): void => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const text = await readFile(options.logFile, 'utf8');
-    const match = options.ready.exec(text);
-    if (match !== null) return { child: { process: child, stop }, match };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      stop();
-      throw new Error(`${command} ${args.join(' ')} did not start:\n${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Settles when `child` has exited, or after `timeoutMs` at the latest. */
 function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -227,43 +188,13 @@ async function throughput(target: Target): Promise<Measurement> {
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
-  if (process.env.SWITCHBOARD_BENCH_SKIP_BUILD !== '1') {
-    process.stdout.write('Building the control plane and its dependencies (turbo)...\n');
-    execFileSync(path.join(binaries, 'turbo'), ['run', 'build', '--filter=@switchboard/control-plane...'], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        TURBO_TELEMETRY_DISABLED: '1',
-        PATH: `${binaries}${path.delimiter}${process.env.PATH ?? ''}`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
+  buildControlPlaneUnlessSkipped();
   const workDirectory = await mkdtemp(path.join(tmpdir(), 'switchboard-gateway-bench-'));
   const children: Child[] = [];
   try {
-    const fault = await startChild(
-      path.join(binaries, 'pnpm'),
-      [
-        '--silent',
-        '--filter',
-        '@switchboard/provider-sim',
-        'fault-server',
-        '--',
-        '--port',
-        '0',
-        '--token-delay-ms',
-        '0',
-      ],
-      {
-        cwd: repositoryRoot,
-        env: process.env,
-        logFile: path.join(workDirectory, 'fault-server.log'),
-        ready: /OpenAI base URL:\s+(\S+)/,
-      },
-    );
+    const fault = await startFaultServerProcess(workDirectory);
     children.push(fault.child);
-    const faultBaseUrl = fault.match[1]!;
+    const faultBaseUrl = fault.baseUrl;
 
     const controlPlane = await startChild(process.execPath, ['dist/main.js'], {
       cwd: appRoot,

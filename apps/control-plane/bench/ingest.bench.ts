@@ -21,21 +21,16 @@
  * Prints a table, then one line of JSON.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { buildControlPlaneUnlessSkipped, processCpuMicros } from './support/bench-processes.ts';
 import {
   startBuiltControlPlane,
   type BuiltControlPlane,
 } from '../src/cost/__fixtures__/built-control-plane.ts';
-
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const repositoryRoot = path.resolve(appRoot, '../..');
-const binaries = path.join(repositoryRoot, 'node_modules', '.bin');
 
 const adminKey = 'sb_admin_ingest-bench-bootstrap-key';
 const batchSize = 100;
@@ -110,26 +105,6 @@ interface Round {
   databaseCpuPerEvent: number | null;
   /** CPU microseconds per event of this process, the sender (it shares the cores with the rest). */
   senderCpuPerEvent: number;
-}
-
-const clockTicksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User plus system CPU time of a process in microseconds (`/proc/<pid>/stat`), or null when unreadable. */
-function processCpuMicros(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After "pid (name) ": state is field 3, utime 14 and stime 15 (1-based).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicksPerSecond;
-  } catch {
-    return null;
-  }
 }
 
 /** CPU time per process id, for the processes still there. */
@@ -320,18 +295,7 @@ async function benchEngine(
 }
 
 async function main(): Promise<void> {
-  if (process.env.SWITCHBOARD_BENCH_SKIP_BUILD !== '1') {
-    process.stdout.write('Building the control plane and its dependencies (turbo)...\n');
-    execFileSync(path.join(binaries, 'turbo'), ['run', 'build', '--filter=@switchboard/control-plane...'], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        TURBO_TELEMETRY_DISABLED: '1',
-        PATH: `${binaries}${path.delimiter}${process.env.PATH ?? ''}`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
+  buildControlPlaneUnlessSkipped();
   const results: EngineResult[] = [];
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl === undefined) {

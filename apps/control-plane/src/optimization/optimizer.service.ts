@@ -117,6 +117,9 @@ export class OptimizerService implements OnModuleInit, OnModuleDestroy {
     recordQuality(this.#pending, observation);
     recordQuality(this.#live, observation);
     this.#revision += 1;
+    // Feedback is rare and deliberate: the next decision must see it, so the view is rebuilt now
+    // rather than after the short reuse window that keeps busy traffic from rebuilding it per request.
+    this.#view = undefined;
   }
 
   /** The statistics selection scores with: registry priors with the fleet's evidence laid over them. */

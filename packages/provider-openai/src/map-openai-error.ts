@@ -5,8 +5,6 @@ import {
   isProviderError,
   ProviderError,
 } from '@switchboard/core';
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { OpenAIStatusError } from './openai-client.ts';
 
 /** Who the failing call was for, so the error can say so. */
 export interface ErrorContext {
@@ -28,22 +26,39 @@ export function abortedError(context: ErrorContext, cause?: unknown): ProviderEr
 }
 
 /**
- * Turns anything the `openai` client (or our own stream reading) throws into a `ProviderError`:
- * HTTP errors through `classifyHttpError` with the full error body and the Retry-After headers,
- * connection failures through `classifyTransportError`, and aborts as `aborted`.
+ * The error for an HTTP status outside 2xx: classified by `classifyHttpError` from the whole body
+ * (parsed when it is JSON, else its text, so that servers answering in other shapes, vLLM's
+ * `{object:'error', message, type}` for one, keep the words that tell a context overflow from any
+ * other 400) and the Retry-After headers.
+ */
+export function httpStatusError(
+  status: number,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  bodyText: string,
+  context: ErrorContext,
+): ProviderError {
+  let body: unknown = bodyText;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    // Not JSON: the text itself is what the provider said.
+  }
+  return classifyHttpError(status, headers, body, {
+    provider: context.provider,
+    modelId: context.modelId,
+    now: Date.now(),
+  });
+}
+
+/**
+ * Turns anything the transport (or our own reading of a body) throws into a `ProviderError`:
+ * connection failures through `classifyTransportError` (which reads the platform's error code),
+ * a body that is not JSON as `malformed_response`, and anything after the signal fired as
+ * `aborted`.
  */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
   if (isProviderError(error)) return error;
-  if (context.signal?.aborted === true || error instanceof APIUserAbortError)
-    return abortedError(context, error);
-  const classifyContext = { provider: context.provider, modelId: context.modelId, now: Date.now() };
-  if (error instanceof APIConnectionTimeoutError) return classifyTransportError(error, classifyContext);
-  if (error instanceof APIConnectionError)
-    return classifyTransportError(error.cause ?? error, classifyContext);
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const body = error instanceof OpenAIStatusError ? error.body : (error.error ?? error.message);
-    return classifyHttpError(error.status, error.headers, body, classifyContext);
-  }
+  if (context.signal?.aborted === true) return abortedError(context, error);
   if (error instanceof SyntaxError) {
     return new ProviderError({
       kind: 'malformed_response',
@@ -53,5 +68,9 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       cause: error,
     });
   }
-  return classifyTransportError(error, classifyContext);
+  return classifyTransportError(error, {
+    provider: context.provider,
+    modelId: context.modelId,
+    now: Date.now(),
+  });
 }

@@ -8,11 +8,9 @@ import {
   type StreamDiagnostics,
   type StreamResult,
 } from '@switchboard/core';
-import type OpenAI from 'openai';
-import { abortedError, toProviderError, type ErrorContext } from './map-openai-error.ts';
+import { abortedError, httpStatusError, toProviderError, type ErrorContext } from './map-openai-error.ts';
 import { mapChatRequest, type MaxTokensParameter } from './map-openai-request.ts';
 import { mapChatCompletion } from './map-openai-response.ts';
-import { createOpenAIClient } from './openai-client.ts';
 import {
   isOpenAICompatiblePresetName,
   openAICompatiblePresets,
@@ -22,6 +20,13 @@ import {
   type OpenRouterAttribution,
 } from './openai-compatible-presets.ts';
 import { readOpenAIStream } from './openai-stream-reader.ts';
+import {
+  fetchTransport,
+  nodeHttpTransport,
+  readBodyText,
+  type HttpTransport,
+  type TransportResponse,
+} from './transport/http-transport.ts';
 
 /** Everything that configures one adapter: one model on one OpenAI-compatible endpoint. */
 export interface OpenAICompatibleAdapterOptions {
@@ -56,7 +61,10 @@ export interface OpenAICompatibleAdapterOptions {
   usageGraceMs?: number | undefined;
   /** After a streamed answer is complete, how long the rest of the body may take. Default 250 ms. */
   drainWindowMs?: number | undefined;
-  /** A `fetch` to use instead of the global one (tests, proxies). */
+  /**
+   * A `fetch` to send requests with (tests, proxies, runtimes without `node:http`). Without one,
+   * requests go through `node:http`/`node:https` with kept-alive connections.
+   */
   fetch?: typeof globalThis.fetch | undefined;
 }
 
@@ -129,11 +137,13 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
   readonly provider: string;
   readonly providerModel: string;
   private readonly modelId: string;
-  /** The client, or the `auth` error every call raises when the required key is missing. */
-  private readonly client: OpenAI | ProviderError;
   private readonly settings: ResolvedSettings;
   private readonly usageGraceMs: number;
   private readonly drainWindowMs: number;
+  private readonly transport: HttpTransport;
+  private readonly completionsUrl: string;
+  /** Headers of every call, or the `auth` error every call raises when the required key is missing. */
+  private readonly baseHeaders: Readonly<Record<string, string>> | ProviderError;
 
   constructor(options: OpenAICompatibleAdapterOptions) {
     this.settings = resolveSettings(options);
@@ -142,24 +152,25 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     this.modelId = options.modelId ?? options.providerModel;
     this.usageGraceMs = options.usageGraceMs ?? 1000;
     this.drainWindowMs = options.drainWindowMs ?? 250;
+    this.transport = options.fetch === undefined ? nodeHttpTransport : fetchTransport(options.fetch);
+    this.completionsUrl = `${this.settings.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     const apiKey = this.settings.apiKey;
-    this.client = isProviderError(apiKey)
+    this.baseHeaders = isProviderError(apiKey)
       ? apiKey
-      : createOpenAIClient({
-          baseUrl: this.settings.baseUrl,
-          apiKey,
-          headers: this.settings.headers,
-          fetch: options.fetch,
-        });
+      : {
+          ...this.settings.headers,
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+        };
   }
 
   async doGenerate(request: ChatRequest): Promise<GenerateResult> {
     const context = this.errorContext(request);
-    const client = this.readyClient(context);
     const params = mapChatRequest(request, this.requestMapping());
+    const response = await this.send(request, params, 'application/json', context);
     let body: unknown;
     try {
-      body = await client.chat.completions.create(params, this.requestOptions(request));
+      body = JSON.parse(await readBodyText(response.body));
     } catch (error) {
       throw toProviderError(error, context);
     }
@@ -168,29 +179,13 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
 
   async doStream(request: ChatRequest): Promise<StreamResult> {
     const context = this.errorContext(request);
-    const client = this.readyClient(context);
     const expectUsage = this.settings.streamUsage;
     const params = {
       ...mapChatRequest(request, this.requestMapping()),
       stream: true as const,
       ...(expectUsage ? { stream_options: { include_usage: true } } : {}),
     };
-    let response: Response;
-    try {
-      // The raw response, not the client's stream iterator: that one throws on the first
-      // malformed chunk and waits for the connection to close after the answer is complete.
-      response = await client.chat.completions.create(params, this.requestOptions(request)).asResponse();
-    } catch (error) {
-      throw toProviderError(error, context);
-    }
-    if (response.body === null) {
-      throw new ProviderError({
-        kind: 'stream_cut',
-        message: `the stream ended before the answer was complete (${this.modelId}): the response has no body.`,
-        provider: this.provider,
-        modelId: this.modelId,
-      });
-    }
+    const response = await this.send(request, params, 'text/event-stream', context);
     const diagnostics: StreamDiagnostics = { malformedChunksSkipped: 0 };
     const stream = readOpenAIStream(response.body, {
       ...context,
@@ -202,10 +197,38 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     return { stream, diagnostics };
   }
 
-  private readyClient(context: ErrorContext): OpenAI {
-    if (isProviderError(this.client)) throw this.client;
+  /**
+   * Sends one call and resolves once a 2xx answer's headers are in. The provider retries nothing
+   * itself and sets no timeout: the engine owns retries, backoff, failover and every deadline, and
+   * stops a call through the request's signal. A status outside 2xx is read whole and classified.
+   */
+  private async send(
+    request: ChatRequest,
+    params: object,
+    accept: string,
+    context: ErrorContext,
+  ): Promise<TransportResponse> {
+    if (isProviderError(this.baseHeaders)) throw this.baseHeaders;
     if (context.signal?.aborted === true) throw abortedError(context);
-    return this.client;
+    const headers =
+      request.headers === undefined
+        ? { ...this.baseHeaders, accept }
+        : { ...this.baseHeaders, accept, ...request.headers };
+    let response: TransportResponse;
+    let errorText: string | undefined;
+    try {
+      response = await this.transport({
+        url: this.completionsUrl,
+        headers,
+        body: JSON.stringify(params),
+        signal: request.abortSignal,
+      });
+      if (response.status >= 200 && response.status < 300) return response;
+      errorText = await readBodyText(response.body);
+    } catch (error) {
+      throw toProviderError(error, context);
+    }
+    throw httpStatusError(response.status, response.headers, errorText, context);
   }
 
   private errorContext(request: ChatRequest): ErrorContext {
@@ -215,19 +238,13 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
   private requestMapping() {
     return { providerModel: this.providerModel, maxTokensParameter: this.settings.maxTokensParameter };
   }
-
-  private requestOptions(request: ChatRequest): OpenAI.RequestOptions {
-    return {
-      ...(request.abortSignal === undefined ? {} : { signal: request.abortSignal }),
-      ...(request.headers === undefined ? {} : { headers: request.headers }),
-    };
-  }
 }
 
 /**
  * Creates the adapter for one model on an OpenAI-compatible endpoint (OpenAI, OpenRouter, Ollama's
- * `/v1`, LM Studio, vLLM, Groq, Together, or any other base URL), built on the official `openai`
- * client. Invalid options (unknown preset, no base URL) throw a `SwitchboardValidationError` here;
+ * `/v1`, LM Studio, vLLM, Groq, Together, or any other base URL). Requests and streamed answers go
+ * over `node:http` directly (or an injected `fetch`); the official `openai` package supplies the
+ * wire types. Invalid options (unknown preset, no base URL) throw a `SwitchboardValidationError` here;
  * a missing API key does not: every call then rejects with a `ProviderError` of kind `auth` that
  * names the variable, so one unconfigured provider cannot take the others down.
  */

@@ -15,3 +15,18 @@ for (const preset of presets) {
     supports: { tools: true, jsonMode: true },
   });
 }
+
+// The same contract through an injected `fetch`, the transport for proxies and runtimes without
+// `node:http`.
+runAdapterConformanceSuite({
+  name: 'openai-compatible (openai preset, injected fetch)',
+  createAdapter: ({ server, model }) =>
+    createOpenAICompatibleAdapter({
+      preset: 'openai',
+      providerModel: model,
+      baseUrl: server.openaiBaseUrl,
+      env,
+      fetch: (input, init) => globalThis.fetch(input, init),
+    }),
+  supports: { tools: true, jsonMode: true },
+});

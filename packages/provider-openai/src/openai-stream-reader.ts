@@ -2,6 +2,7 @@ import { adviceFor, ProviderError, type StreamDiagnostics, type StreamPart } fro
 import { abortedError, type ErrorContext } from './map-openai-error.ts';
 import { OpenAIStreamAssembler } from './openai-stream-assembler.ts';
 import { createSseParser, type SseParser } from './sse/sse-parser.ts';
+import type { BodyChunk, ResponseBodyReader } from './transport/http-transport.ts';
 
 /** How the body of a streamed completion is read. */
 export interface StreamReadingOptions extends ErrorContext {
@@ -22,7 +23,6 @@ export interface StreamReadingOptions extends ErrorContext {
   diagnostics: StreamDiagnostics;
 }
 
-type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 const graceExpired = Symbol('grace-expired');
 const decodeOptions = { stream: true };
 const ignore = (): void => undefined;
@@ -33,9 +33,9 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 }
 
 function readWithin(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ResponseBodyReader,
   milliseconds: number,
-): Promise<ReadResult | typeof graceExpired> {
+): Promise<BodyChunk | typeof graceExpired> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expiry = new Promise<typeof graceExpired>((resolve) => {
     timer = setTimeout(() => resolve(graceExpired), milliseconds);
@@ -44,7 +44,7 @@ function readWithin(
 }
 
 /** Reads what is left of a finished response so its connection can be reused, within a window. */
-function releaseInBackground(reader: ReadableStreamDefaultReader<Uint8Array>, windowMs: number): void {
+function releaseInBackground(reader: ResponseBodyReader, windowMs: number): void {
   const timer = setTimeout(() => void reader.cancel().catch(ignore), windowMs);
   timer.unref();
   const drain = async (): Promise<void> => {
@@ -96,14 +96,13 @@ function cutError(
  * generator's extra promise hops, which is most of this adapter's cost per token.
  */
 export function readOpenAIStream(
-  body: ReadableStream<Uint8Array>,
+  body: ResponseBodyReader,
   options: StreamReadingOptions,
 ): AsyncIterable<StreamPart> {
   return { [Symbol.asyncIterator]: () => new OpenAIStreamIterator(body, options) };
 }
 
 class OpenAIStreamIterator implements AsyncIterator<StreamPart, undefined> {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly decoder = new TextDecoder();
   private readonly assembler: OpenAIStreamAssembler;
   private readonly parser: SseParser;
@@ -118,10 +117,9 @@ class OpenAIStreamIterator implements AsyncIterator<StreamPart, undefined> {
   private pendingError: ProviderError | undefined;
 
   constructor(
-    body: ReadableStream<Uint8Array>,
+    private readonly reader: ResponseBodyReader,
     private readonly options: StreamReadingOptions,
   ) {
-    this.reader = body.getReader();
     this.assembler = new OpenAIStreamAssembler(options, options.diagnostics);
     this.parser = createSseParser((event) => this.assembler.accept(event.data));
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -168,7 +166,7 @@ class OpenAIStreamIterator implements AsyncIterator<StreamPart, undefined> {
   private async readChunk(): Promise<void> {
     const { options, assembler } = this;
     if (isAborted(options.signal)) throw abortedError(options);
-    let result: ReadResult | typeof graceExpired;
+    let result: BodyChunk | typeof graceExpired;
     try {
       result =
         assembler.finishReason === undefined

@@ -2,15 +2,15 @@ import type { MaxTokensParameter } from './map-openai-request.ts';
 
 /** How to reach one family of OpenAI-compatible servers. */
 export interface OpenAICompatiblePreset {
-  /** The `/v1` base URL the `openai` client appends `/chat/completions` to. */
+  /** The `/v1` base URL that `/chat/completions` is appended to. */
   baseUrl: string;
   /** Environment variable holding the key, by name; the key itself never appears in config. */
   apiKeyEnv: string | undefined;
   /** Whether a call without the key must fail as `auth` instead of going out unauthenticated. */
   apiKeyRequired: boolean;
   /**
-   * What to send when no key is needed: the `openai` client refuses to start without some string,
-   * and local servers ignore it.
+   * What to send as the bearer token when no key is needed: OpenAI-compatible clients always send
+   * one, some servers expect the header to be there, and local servers ignore its value.
    */
   placeholderApiKey: string;
   /** See {@link MaxTokensParameter} for why this differs between OpenAI and the rest. */

@@ -16,6 +16,8 @@ import {
   allHealthy,
   createSeededRandom,
   deriveObjectiveWeights,
+  saturatingComponent,
+  scoringScales,
   select,
   type ModelTaskStats,
   type SeededRandom,
@@ -44,8 +46,6 @@ export const failurePenalty = 1;
 
 /** Quality differences below this are not stretched over the whole quality component (as in selection). */
 const qualitySpanFloor = 0.2;
-/** Added to costs before comparing them (as in selection), so free and nearly free compare as equal. */
-const costOffsetMicros = 100;
 
 /** Expected utility of every eligible model for one request, under the truth at that moment. */
 export interface UtilityRow {
@@ -62,13 +62,13 @@ export interface UtilityRow {
  *
  * where the weights are the request's policy weights tilted by its creativity
  * (`deriveObjectiveWeights`: what the product says it wants for this request), and the components
- * measure the true expected outcome of each model against the other eligible models: quality as
- * 1 − (best true quality − its quality) ÷ max(spread, 0.2), speed as fastest expected answer time ÷
- * its expected answer time (mean time to first token plus the actual answer length at its true
- * speed), cost as (cheapest expected cost + 100 µ$) ÷ (its expected cost + 100 µ$). These are the
- * scales the policy weights are written against, so the weights keep their meaning; unlike
- * selection's score, they use true values and the actual answer length, not estimates, the p95
- * and the worst case.
+ * measure the true expected outcome of each model: quality against the other eligible models, as
+ * 1 − (best true quality − its quality) ÷ max(spread, 0.2); speed and cost on selection's absolute
+ * scales (`scoringScales`, `saturatingComponent`), as reference ÷ (reference + its expected answer
+ * time) with the time the mean time to first token plus the actual answer length at its true
+ * speed, and reference ÷ (reference + its expected cost). These are the scales the policy weights
+ * are written against, so the weights keep their meaning; unlike selection's score, they use true
+ * values and the actual answer length, not estimates, the p95 and the worst case.
  */
 export function utilities(world: RoutingWorld, request: SimulatedRequest): UtilityRow[] {
   const taskType = request.context.taskType;
@@ -83,21 +83,18 @@ export function utilities(world: RoutingWorld, request: SimulatedRequest): Utili
   });
   let bestQuality = -Infinity;
   let worstQuality = Infinity;
-  let fastest = Infinity;
-  let cheapest = Infinity;
   for (const row of rows) {
     bestQuality = Math.max(bestQuality, row.truth.quality);
     worstQuality = Math.min(worstQuality, row.truth.quality);
-    fastest = Math.min(fastest, row.totalMs);
-    cheapest = Math.min(cheapest, row.costMicros);
   }
   const span = Math.max(bestQuality - worstQuality, qualitySpanFloor);
   const weights = deriveObjectiveWeights(request.policy.weights, request.context.creativity, false);
+  const { costReferenceMicros, latencyReferenceMs } = scoringScales(request.context);
   return rows.map((row) => {
     const value =
       weights.quality * (1 - (bestQuality - row.truth.quality) / span) +
-      weights.latency * (fastest / row.totalMs) +
-      weights.cost * ((cheapest + costOffsetMicros) / (row.costMicros + costOffsetMicros));
+      weights.latency * saturatingComponent(row.totalMs, latencyReferenceMs) +
+      weights.cost * saturatingComponent(row.costMicros, costReferenceMicros);
     const failure = row.truth.failureRate;
     return {
       modelId: row.modelId,

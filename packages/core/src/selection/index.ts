@@ -7,3 +7,10 @@ export { deriveObjectiveWeights } from './objective-weights.ts';
 export { samplingTemperature } from './sampling-temperature.ts';
 export { createSeededRandom, type SeededRandom } from './seeded-random.ts';
 export { sampleBeta, sampleGamma, sampleQualityPosterior } from './beta-sample.ts';
+export {
+  defaultCostReferenceMicros,
+  defaultLatencyReferenceMs,
+  saturatingComponent,
+  scoringScales,
+  type ScoringScales,
+} from './scoring-scales.ts';

@@ -1,6 +1,7 @@
 import { sampleQualityPosterior } from './beta-sample.ts';
 import type { ContenderTable } from './contender-table.ts';
 import type { PreparedModel } from './prepared-registry.ts';
+import { saturatingComponent, type ScoringScales } from './scoring-scales.ts';
 import { Mulberry32Random, streamState } from './seeded-random.ts';
 import type { ObjectiveWeights } from '../registry/routing-policy.ts';
 
@@ -10,13 +11,9 @@ import type { ObjectiveWeights } from '../registry/routing-policy.ts';
  */
 const qualitySpanFloor = 0.2;
 /**
- * Added to worst-case costs before comparing them, so that free and nearly free models compare as
- * equals: a hundredth of a cent per request is noise next to any paid model.
- */
-const costOffsetMicros = 100;
-/**
- * Cost component of a model without a price: neutral-pessimistic. An unknown price may be high, so
- * it scores below the middle, but it may also be low, so not at the floor beside the dearest model.
+ * Cost component of a model without a price: neutral-pessimistic, as if it cost three times the
+ * cost reference. An unknown price may be high, so it scores below the middle, but it may also be
+ * low, so not at the floor beside the dearest model.
  */
 const unpricedCostComponent = 0.25;
 
@@ -31,38 +28,42 @@ const unpricedCostComponent = 0.25;
  *   benchmark measured the cost: a tenth of the oracle's utility. The component places the mean
  *   between the lowest and highest mean of the table, over a span of at least
  *   {@link qualitySpanFloor}.
- * - Latency and cost: ratios to the best row, fastest time ÷ this time and lowest cost ÷ this cost,
- *   so a model twice as slow as the fastest scores 0.5 whatever the absolute times. Both spread over
- *   orders of magnitude, where a difference only means something relative to the best. An unpriced
- *   model's cost component is {@link unpricedCostComponent}.
+ * - Latency and cost: absolute, reference ÷ (reference + amount) with the request's scales (see
+ *   `scoringScales`): a model answering in the reference time, or costing the reference spend,
+ *   keeps half the component. They used to be ratios to the best row (fastest ÷ this, cheapest ÷
+ *   this), which made a model at $0.0002 lose half its cost component beside one at $0.0001, so a
+ *   negligible sum outweighed a clearly better answer; the routing benchmark's optimiser then gave
+ *   up quality that the money did not justify. An unpriced model's cost component is
+ *   {@link unpricedCostComponent}.
  * - Score: the weighted sum times `1 − errorRate`, so a model failing a fifth of its attempts keeps
  *   four fifths of its score.
  *
  * None of the components depends on the weights, which is what keeps the creativity knob's effect
  * monotone (see `deriveObjectiveWeights`).
  */
-export function scoreContenders(table: ContenderTable, weights: ObjectiveWeights): void {
+export function scoreContenders(
+  table: ContenderTable,
+  weights: ObjectiveWeights,
+  scales: ScoringScales,
+): void {
   const count = table.count;
   const { qualityMean, totalMs, costMicros } = table;
+  const { costReferenceMicros, latencyReferenceMs } = scales;
   let qualityMax = -Infinity;
   let qualityMin = Infinity;
-  let fastestMs = Infinity;
-  let cheapestMicros = Infinity;
   for (let row = 0; row < count; row++) {
     const mean = qualityMean[row]!;
     if (mean > qualityMax) qualityMax = mean;
     if (mean < qualityMin) qualityMin = mean;
-    if (totalMs[row]! < fastestMs) fastestMs = totalMs[row]!;
-    // NaN (unpriced) compares false, so it never becomes the cheapest.
-    if (costMicros[row]! < cheapestMicros) cheapestMicros = costMicros[row]!;
   }
   const qualitySpan = Math.max(qualityMax - qualityMin, qualitySpanFloor);
-  const cheapest = cheapestMicros + costOffsetMicros;
   for (let row = 0; row < count; row++) {
     const cost = costMicros[row]!;
     const qualityComponent = 1 - (qualityMax - qualityMean[row]!) / qualitySpan;
-    const latencyComponent = fastestMs / totalMs[row]!;
-    const costComponent = cost === cost ? cheapest / (cost + costOffsetMicros) : unpricedCostComponent;
+    const latencyComponent = saturatingComponent(totalMs[row]!, latencyReferenceMs);
+    // NaN (unpriced) is the only value unequal to itself.
+    const costComponent =
+      cost === cost ? saturatingComponent(cost, costReferenceMicros) : unpricedCostComponent;
     table.qualityComponent[row] = qualityComponent;
     table.latencyComponent[row] = latencyComponent;
     table.costComponent[row] = costComponent;

@@ -358,11 +358,13 @@ describe('select: scoring', () => {
   });
 
   it('raises the cost weight when the budget asks for cheaper models', () => {
+    // About 12 cents a request against 0.4 of a cent: money that matters on a running-low budget
+    // (cost is scored in money, so a gap of a few tenths of a cent would rightly not flip it).
     const dear = testModel('dear', {
       qualityPriors: { default: 0.75, byTask: {} },
       price: {
-        inputPerMillionMicros: 10_000_000,
-        outputPerMillionMicros: 30_000_000,
+        inputPerMillionMicros: 30_000_000,
+        outputPerMillionMicros: 90_000_000,
         version: 'test-prices-1',
       },
     });
@@ -386,6 +388,88 @@ describe('select: scoring', () => {
     expect(pressed.weights.cost).toBeGreaterThan(relaxed.weights.cost);
     expect(ids(relaxed)[0]).toBe('dear');
     expect(ids(pressed)[0]).toBe('cheap');
+  });
+
+  /** A model whose worst-case cost on the 1,000-token test prompt is `costMicros` (input tokens only). */
+  const pricedAt = (id: string, costMicros: number, quality: number) =>
+    testModel(id, {
+      qualityPriors: { default: quality, byTask: {} },
+      price: {
+        inputPerMillionMicros: costMicros * 1_000,
+        outputPerMillionMicros: 0,
+        version: 'test-prices-1',
+      },
+    });
+  const costHeavy: RoutingPolicyInput = {
+    name: 'default',
+    explorationRate: 0,
+    weights: { quality: 1, latency: 0, cost: 1 },
+  };
+  const costOf = (decision: Decision, modelId: string): number =>
+    decision.candidates.find((candidate) => candidate.modelId === modelId)!.components.cost;
+
+  it('scores a hundredth of a cent against two hundredths as nearly equal on cost, so the better answer wins', () => {
+    const better = pricedAt('better', 200, 0.8);
+    const cheaper = pricedAt('cheaper', 100, 0.7);
+    const decision = testSelect(testSnapshot({ models: [cheaper, better], policies: [costHeavy] }), {
+      context: { riskLevel: 'elevated' },
+    });
+    // As ratios to the cheapest, 200 µ$ scored 2/3 of 100 µ$: a third of the component for $0.0001.
+    expect(costOf(decision, 'cheaper') - costOf(decision, 'better')).toBeLessThan(0.01);
+    expect(ids(decision)[0]).toBe('better');
+  });
+
+  it('scores a model ten times dearer in real money clearly lower on cost', () => {
+    const cent = pricedAt('cent', 10_000, 0.75);
+    const dime = pricedAt('dime', 100_000, 0.75);
+    const decision = testSelect(testSnapshot({ models: [dime, cent], policies: [costHeavy] }), {
+      context: { riskLevel: 'elevated' },
+    });
+    expect(costOf(decision, 'cent')).toBeCloseTo(0.5, 10);
+    expect(costOf(decision, 'cent') - costOf(decision, 'dime')).toBeGreaterThan(0.4);
+    expect(ids(decision)).toEqual(['cent', 'dime']);
+  });
+
+  it('gives the same cost component to the same price whoever else qualifies', () => {
+    const cent = pricedAt('cent', 10_000, 0.75);
+    const alone = testSelect(testSnapshot({ models: [cent], policies: [costHeavy] }));
+    const withFree = testSelect(
+      testSnapshot({ models: [cent, pricedAt('free', 0, 0.5)], policies: [costHeavy] }),
+    );
+    expect(costOf(withFree, 'free')).toBe(1);
+    expect(costOf(withFree, 'cent')).toBeCloseTo(costOf(alone, 'cent'), 10);
+  });
+
+  it("measures cost against the request's cost ceiling when it is below the cent", () => {
+    const models = [pricedAt('fifty', 50, 0.7), pricedAt('two-fifty', 250, 0.7)];
+    const decision = testSelect(testSnapshot({ models, policies: [costHeavy] }), {
+      context: { riskLevel: 'elevated', costCeilingMicros: 300 },
+    });
+    // Within a 300 µ$ cap, 200 µ$ is most of the allowance: 300 ÷ 350 against 300 ÷ 550.
+    expect(costOf(decision, 'fifty')).toBeCloseTo(300 / 350, 10);
+    expect(costOf(decision, 'two-fifty')).toBeCloseTo(300 / 550, 10);
+  });
+
+  it('scores half a second against a second as nearly equal on latency, and two seconds against twenty clearly apart', () => {
+    // Expected total time = p95 first token + 100 output tokens at 100 tokens a second (1 s).
+    const timed = (id: string, firstTokenP95Ms: number) =>
+      testModel(id, {
+        latencyPriors: {
+          timeToFirstTokenP50Ms: firstTokenP95Ms / 2,
+          timeToFirstTokenP95Ms: firstTokenP95Ms,
+          outputTokensPerSecond: 100,
+        },
+      });
+    const latencyOf = (decision: Decision, modelId: string): number =>
+      decision.candidates.find((candidate) => candidate.modelId === modelId)!.components.latency;
+    const snapshot = testSnapshot({
+      models: [timed('brisk', 500), timed('steady', 1_000), timed('slow', 19_000)],
+      policies: [steadyDefault],
+    });
+    const decision = testSelect(snapshot, { request: { maxOutputTokens: 100 } });
+    expect(latencyOf(decision, 'brisk')).toBeCloseTo(5_000 / 6_500, 10);
+    expect(latencyOf(decision, 'brisk') - latencyOf(decision, 'steady')).toBeLessThan(0.07);
+    expect(latencyOf(decision, 'steady') - latencyOf(decision, 'slow')).toBeGreaterThan(0.4);
   });
 
   it('penalises a model by its recent error rate', () => {

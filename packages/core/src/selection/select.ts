@@ -27,6 +27,7 @@ import {
 import { rankContenders, type Ranking } from './rank-contenders.ts';
 import { samplingTemperature } from './sampling-temperature.ts';
 import { scoreContenders, scoreExplorationDraws } from './score-contenders.ts';
+import { scoringScales } from './scoring-scales.ts';
 import { Mulberry32Random, seedState } from './seeded-random.ts';
 import type {
   Decision,
@@ -79,8 +80,9 @@ function bounded(value: number, low: number, high: number, fallback: number): nu
  *    because the allowance is the only length known before the answer and the budget is a promise
  *    about the whole answer. Nothing is ever relaxed: when no model passes, `candidates` is empty
  *    and `noEligibleModel` names the constraints that emptied the list.
- * 3. Score: quality (the posterior mean), latency (expected total time) and cost (worst case),
- *    each normalised among the qualifying models (see `scoreContenders`), weighted by the policy's
+ * 3. Score: quality (the posterior mean, placed among the qualifying models), latency (expected
+ *    total time) and cost (worst case), both on absolute scales (see `scoreContenders` and
+ *    `scoringScales`), weighted by the policy's
  *    weights tilted by creativity and budget pressure (see `deriveObjectiveWeights`), times
  *    `1 − errorRate`.
  * 4. Order: healthy models by score, then open-circuit models by score (they are not removed, so the
@@ -216,7 +218,7 @@ function selectWith(input: SelectionInput, registry: PreparedRegistry, table: Co
   }
 
   const weights = deriveObjectiveWeights(policy.weights, context.creativity, budget?.preferCheaper === true);
-  scoreContenders(table, weights);
+  scoreContenders(table, weights, scoringScales(context));
 
   const pinnedId = request.pinnedModelId;
   let pinnedRow = -1;

@@ -38,7 +38,8 @@ export function isLatencyEmpty(counts: LatencyCounts): boolean {
  * Adds quality evidence observed at `now` to the counts, both memories at once: the long one
  * (`qualityMs`) and the short one (`recentQualityMs`), each decayed with its own half-life. An
  * event older than the counts' `updatedAt` adds itself already decayed, in each memory by its own
- * rate, so the result does not depend on the order events arrive in.
+ * rate, so the result does not depend on the order events arrive in. The signal's weight squared
+ * goes to `squaredWeights` (see `QualityCounts`), decayed by the square of the same factors.
  */
 export function addQualityEvidence(
   counts: QualityCounts,
@@ -53,6 +54,8 @@ export function addQualityEvidence(
     counts.updatedAt = now;
     counts.recentSuccesses = 0;
     counts.recentFailures = 0;
+    counts.squaredWeights = 0;
+    counts.recentSquaredWeights = 0;
   } else if (now > counts.updatedAt) {
     const longFactor = decayFactor(counts.updatedAt, now, halfLives.qualityMs);
     const recentFactor = decayFactor(counts.updatedAt, now, halfLives.recentQualityMs);
@@ -60,15 +63,20 @@ export function addQualityEvidence(
     counts.failures = decayed(counts.failures, longFactor);
     counts.recentSuccesses = decayed(counts.recentSuccesses, recentFactor);
     counts.recentFailures = decayed(counts.recentFailures, recentFactor);
+    counts.squaredWeights = decayed(counts.squaredWeights, longFactor * longFactor);
+    counts.recentSquaredWeights = decayed(counts.recentSquaredWeights, recentFactor * recentFactor);
     counts.updatedAt = now;
   } else {
     longWeight = decayFactor(now, counts.updatedAt, halfLives.qualityMs);
     recentWeight = decayFactor(now, counts.updatedAt, halfLives.recentQualityMs);
   }
+  const weight = successes + failures;
   counts.successes += successes * longWeight;
   counts.failures += failures * longWeight;
   counts.recentSuccesses += successes * recentWeight;
   counts.recentFailures += failures * recentWeight;
+  counts.squaredWeights += (weight * longWeight) ** 2;
+  counts.recentSquaredWeights += (weight * recentWeight) ** 2;
 }
 
 /** Decays the counts to `now` when later; returns the weight an event at `now` carries (see the top of this file). */
@@ -140,6 +148,12 @@ export function mergeQuality(
     recentSuccesses:
       decayed(first.recentSuccesses, firstRecent) + decayed(second.recentSuccesses, secondRecent),
     recentFailures: decayed(first.recentFailures, firstRecent) + decayed(second.recentFailures, secondRecent),
+    squaredWeights:
+      decayed(first.squaredWeights, firstFactor * firstFactor) +
+      decayed(second.squaredWeights, secondFactor * secondFactor),
+    recentSquaredWeights:
+      decayed(first.recentSquaredWeights, firstRecent * firstRecent) +
+      decayed(second.recentSquaredWeights, secondRecent * secondRecent),
   };
 }
 

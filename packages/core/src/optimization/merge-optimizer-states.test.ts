@@ -154,7 +154,7 @@ describe('mergeOptimizerStates', () => {
     const merged = mergeOptimizerStates(first, second);
     expect([serializeOptimizerState(first), serializeOptimizerState(second)]).toEqual(before);
     // One hour later the first host's praise weighs half: α = 0.5, β = 1; in the 10-minute short
-    // memory, six half-lives have passed: 1/64.
+    // memory, six half-lives have passed: 1/64. Squared signal weights decay by the squared factor.
     const cell = serializeOptimizerState(merged).cells[0]!;
     expect(cell.quality).toEqual({
       updatedAt: 3_600_000,
@@ -162,6 +162,8 @@ describe('mergeOptimizerStates', () => {
       failures: 1,
       recentSuccesses: 1 / 64,
       recentFailures: 1,
+      squaredWeights: 0.25 + 1,
+      recentSquaredWeights: 1 / 4096 + 1,
     });
   });
 

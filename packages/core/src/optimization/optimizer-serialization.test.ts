@@ -94,6 +94,24 @@ describe('optimiser state serialisation', () => {
     });
   });
 
+  it('reads a state written before signal weights were tracked, judging its evidence as before', () => {
+    const current = serializeOptimizerState(learnedState());
+    const older = structuredClone(current) as unknown as { cells: { quality: Record<string, number> }[] };
+    for (const cell of older.cells) {
+      delete cell.quality.squaredWeights;
+      delete cell.quality.recentSquaredWeights;
+    }
+    const quality = deserializeOptimizerState(JSON.stringify(older))
+      .cells.get('dialogue_generation')!
+      .get('a')!.quality;
+    // Every unit of evidence counts as one observation: the precision such states were read with.
+    expect(quality.squaredWeights).toBeCloseTo(quality.successes + quality.failures, 12);
+    expect(quality.recentSquaredWeights).toBeCloseTo(quality.recentSuccesses + quality.recentFailures, 12);
+    // Recorded as they are now, the quarter-weight signals are known to weigh less than that.
+    const recorded = learnedState().cells.get('dialogue_generation')!.get('a')!.quality;
+    expect(recorded.squaredWeights).toBeLessThan(0.3 * (recorded.successes + recorded.failures));
+  });
+
   it('refuses a corrupt state with a message naming the bad field', () => {
     const good = serializeOptimizerState(learnedState());
     const corrupt = (change: (copy: typeof good) => void) => {

@@ -37,6 +37,11 @@ const cellSchema = z.strictObject({
     // change is noticed from the next signals on.
     recentSuccesses: weight.default(0),
     recentFailures: weight.default(0),
+    // Absent from states written before signal weights were tracked: filled in by
+    // `deserializeOptimizerState` as if every unit of evidence had been one observation, the
+    // precision those states were judged with.
+    squaredWeights: weight.optional(),
+    recentSquaredWeights: weight.optional(),
   }),
   reliability: z
     .strictObject({ updatedAt: z.number(), attempts: weight, errors: weight })
@@ -56,7 +61,8 @@ const cellSchema = z.strictObject({
 
 /**
  * The JSON schema of a serialised optimiser state (version 1). The recent quality counts and their
- * half-life were added later, optionally, so states serialised before them still read.
+ * half-life, and the squared signal weights, were added later, optionally, so states serialised
+ * before them still read.
  */
 export const serializedOptimizerStateSchema = z
   .strictObject({
@@ -170,7 +176,19 @@ export function deserializeOptimizerState(input: unknown): OptimizerState {
       byModel = new Map();
       state.cells.set(cell.taskType, byModel);
     }
-    byModel.set(cell.modelId, copyCell(cell as OptimizerCell));
+    const quality = cell.quality;
+    byModel.set(
+      cell.modelId,
+      copyCell({
+        ...cell,
+        quality: {
+          ...quality,
+          squaredWeights: quality.squaredWeights ?? quality.successes + quality.failures,
+          recentSquaredWeights:
+            quality.recentSquaredWeights ?? quality.recentSuccesses + quality.recentFailures,
+        },
+      } as OptimizerCell),
+    );
   }
   return state;
 }

@@ -52,6 +52,17 @@ export interface QualityCounts {
   recentSuccesses: number;
   /** The same bad evidence discounted with the short half-life `recentQualityMs`. */
   recentFailures: number;
+  /**
+   * Σ w², every signal's discounted weight w (its successes plus failures) squared: what tells how
+   * precise the mean is. The mean of signals weighing w each varies as p (1 − p) Σ w² ÷ (Σ w)², not
+   * as p (1 − p) ÷ Σ w: a quarter-weight `continued` is one player's reaction, not a quarter of an
+   * independent observation, and a `missed` screen weighing three is one event, not three. Each
+   * term decays with the square of its weight's factor (half the half-life), so the sum stays
+   * order-free and mergeable like the counts.
+   */
+  squaredWeights: number;
+  /** The same, for the short memory (`recentQualityMs`). */
+  recentSquaredWeights: number;
 }
 
 /** Discounted attempts and errors, as of `updatedAt`. */
@@ -161,7 +172,15 @@ export function emptyCell(modelId: string, taskType: TaskType): OptimizerCell {
   return {
     modelId,
     taskType,
-    quality: { updatedAt: 0, successes: 0, failures: 0, recentSuccesses: 0, recentFailures: 0 },
+    quality: {
+      updatedAt: 0,
+      successes: 0,
+      failures: 0,
+      recentSuccesses: 0,
+      recentFailures: 0,
+      squaredWeights: 0,
+      recentSquaredWeights: 0,
+    },
     reliability: { updatedAt: 0, attempts: 0, errors: 0 },
     latency: {
       updatedAt: 0,

@@ -143,6 +143,65 @@ describe('statsView', () => {
     expect(changedReads / reads).toBeLessThan(0.03);
   });
 
+  it('notices a drop told only by what players did next, not only by their ratings', () => {
+    const state = createOptimizerState();
+    const minute = 60_000;
+    // What players did after each answer, in a repeating pattern of 100 answers: mostly carrying
+    // on, with a few rewrites and scenes left.
+    const reactions = (rewrites: number, leaves: number) => (index: number) => {
+      const place = index % 100;
+      if (place < rewrites) return { type: 'regenerated' } as const;
+      if (place < rewrites + leaves) return { type: 'abandoned' } as const;
+      return { type: 'continued' } as const;
+    };
+    const good = reactions(1, 3);
+    const poor = reactions(9, 5);
+    const react = (now: number, signal: ReturnType<typeof good>) =>
+      recordQuality(state, { modelId: 'known', taskType: 'dialogue_generation', now, signal });
+    // An hour of a good model, one answer every 5 seconds.
+    let index = 0;
+    for (let now = 0; now < hour; now += 5_000) react(now, good(index++));
+    const before = statsView(state, snapshot, hour).statsOf('known', 'dialogue_generation');
+    // The provider swaps the model: ten minutes in which players rewrite nine answers in a
+    // hundred instead of one. Read as independent observations, the quarter-weight `continued`
+    // signals looked four times noisier than they are and such a drop was never called.
+    for (let now = hour; now < hour + 10 * minute; now += 5_000) react(now, poor(index++));
+    const after = statsView(state, snapshot, hour + 10 * minute).statsOf('known', 'dialogue_generation');
+    expect(after.qualityObservations).toBeLessThan(before.qualityObservations / 2);
+    expect(after.qualityMean).toBeLessThan(before.qualityMean - 0.1);
+  });
+
+  it('rarely mistakes the ups and downs of players’ reactions to a steady model for a change', () => {
+    const state = createOptimizerState();
+    const random = createSeededRandom(11);
+    let changedReads = 0;
+    let reads = 0;
+    // Four hours of one model, an answer every 5 seconds; players rewrite 5 % of its answers,
+    // leave after 4 %, rate one in eight (a score around 0.8) and carry on otherwise.
+    for (let index = 0; index < 2_880; index++) {
+      const now = index * 5_000;
+      const draw = random.next();
+      const signal =
+        draw < 0.125
+          ? ({
+              type: 'feedback',
+              score: Math.min(1, Math.max(0, 0.8 + 0.3 * (random.next() - 0.5))),
+            } as const)
+          : draw < 0.175
+            ? ({ type: 'regenerated' } as const)
+            : draw < 0.215
+              ? ({ type: 'abandoned' } as const)
+              : ({ type: 'continued' } as const);
+      recordQuality(state, { modelId: 'known', taskType: 'dialogue_generation', now, signal });
+      if (index < 720) continue;
+      reads++;
+      // Judged on the short memory alone, it would be held by far fewer observations.
+      if (statsView(state, snapshot, now).statsOf('known', 'dialogue_generation').qualityObservations < 100)
+        changedReads++;
+    }
+    expect(changedReads / reads).toBeLessThan(0.03);
+  });
+
   it('learns the median first-token time from a few answers but the tail only from dozens', () => {
     const state = createOptimizerState();
     const answer = (now: number, firstToken: number) =>

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.ts';
 import { setupOpenApi } from './observability/openapi.ts';
 import { installGatewayFastPath } from './gateway/gateway-fast-path.ts';
+import { installTelemetryFastPath } from './cost/telemetry-fast-path.ts';
 import { systemClock, type Clock } from './config/clock.ts';
 import {
   loadControlPlaneConfig,
@@ -108,6 +109,7 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
   }
   // The two hot routes skip Express's and Nest's per-request machinery (same services, same rules).
   installGatewayFastPath(app);
+  installTelemetryFastPath(app);
 
   let closed: Promise<void> | undefined;
   return {

@@ -62,10 +62,27 @@ const rollupExpressions: Partial<Readonly<Record<AnalyticsDimension, string>>> =
 const hourMs = 3_600_000;
 
 /**
+ * The hourly rollup as of now: the folded rows and the deltas not folded yet (see
+ * `LedgerRepository.foldRollup`). Several rows may share a key, so readers sum. One statement reads
+ * both under one snapshot, and a fold moves deltas in one transaction, so each delta is seen exactly
+ * once, folded or not. Conditions on the columns reach both tables (PostgreSQL pushes them down).
+ */
+const currentRollup = sql`(
+  select hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
+    unknown_cost_attempts, input_tokens, output_tokens
+  from ledger_hourly_rollup
+  union all
+  select hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
+    unknown_cost_attempts, input_tokens, output_tokens
+  from ledger_rollup_deltas
+)`;
+
+/**
  * All of analytics' SQL. Every query is bounded by time through an index (`ledger_entries
  * (occurred_at)`, `telemetry_events (occurred_at)`) or reads the hourly rollup; none scans the
  * ledger as a whole. Cost grouped by dimensions the rollup keeps (with `model` among them, so its
- * per-group request counts add up) over whole hours reads the rollup.
+ * per-group request counts add up) over whole hours reads the rollup, together with the deltas the
+ * ingest appended since the last fold, so a figure is up to date the moment its batch is acknowledged.
  */
 @Injectable()
 export class AnalyticsRepository {
@@ -89,7 +106,7 @@ export class AnalyticsRepository {
           select ${dimensions.select}, sum(cost_micros) as cost_micros,
             sum(unknown_cost_attempts) as unknown_cost_attempts, sum(attempts) as attempts,
             sum(requests) as requests, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens
-          from ledger_hourly_rollup rollup
+          from ${currentRollup} rollup
           where rollup.hour >= ${query.from.toISOString()}::timestamptz
             and rollup.hour < ${query.to.toISOString()}::timestamptz
           group by ${dimensions.groupBy} order by ${dimensions.groupBy}`
@@ -125,10 +142,10 @@ export class AnalyticsRepository {
     return toNumber(rows[0]?.requests);
   }
 
-  /** Known cost since `from` (a whole hour), from the rollup. */
+  /** Known cost since `from` (a whole hour), from the rollup (with its deltas not folded yet). */
   async costSince(from: Date): Promise<number> {
     const { rows } = await sql<{ cost_micros: unknown }>`
-      select coalesce(sum(cost_micros), 0) as cost_micros from ledger_hourly_rollup
+      select coalesce(sum(cost_micros), 0) as cost_micros from ${currentRollup} rollup
       where hour >= ${from.toISOString()}::timestamptz`.execute(this.database);
     return toNumber(rows[0]?.cost_micros);
   }

@@ -4,6 +4,7 @@ import { AnalyticsController } from './analytics.controller.ts';
 import { AnalyticsRepository } from './analytics.repository.ts';
 import { AnalyticsService } from './analytics.service.ts';
 import { GatewayLedgerWriter } from './gateway-ledger-writer.ts';
+import { LedgerRollupFolder } from './ledger-rollup-folder.ts';
 import { LedgerRepository } from './ledger.repository.ts';
 import { LedgerService } from './ledger.service.ts';
 import { TelemetryController } from './telemetry.controller.ts';
@@ -18,11 +19,12 @@ import { TelemetryController } from './telemetry.controller.ts';
   providers: [
     LedgerRepository,
     LedgerService,
+    LedgerRollupFolder,
     GatewayLedgerWriter,
     { provide: GATEWAY_OUTCOME_LISTENER, useExisting: GatewayLedgerWriter },
     AnalyticsRepository,
     AnalyticsService,
   ],
-  exports: [LedgerService],
+  exports: [LedgerService, LedgerRollupFolder],
 })
 export class CostModule {}

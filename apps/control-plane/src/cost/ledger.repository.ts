@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { DATABASE } from '../database/database.module.ts';
 import type { LedgerAttemptRow, LedgerBatchRows, TelemetryEventRow } from './ledger-rows.ts';
 
-/** Deadlock and serialisation failure: two batches touching the same rollup rows; safe to run again. */
+/** Deadlock and serialisation failure (two folds meeting on the same rows); safe to run again. */
 const retryableCodes = new Set(['40P01', '40001']);
 const maxStatementTries = 3;
 
@@ -62,10 +62,17 @@ type AttemptColumns = Record<(typeof attemptColumns)[number], string>;
 /**
  * All of the ledger's write SQL. A batch is ONE statement, hence one transaction: the events go
  * into `telemetry_events` (`on conflict do nothing`: a replayed id adds nothing), the attempts of
- * the events that were new into `ledger_entries`, and their sums into `ledger_hourly_rollup`
- * (grouped, ordered, upserted from the rows just inserted), so a batch of 100 events is one round
- * trip to the database whatever its size. A crash at any point leaves the batch wholly stored or
- * wholly absent, and the sender's retry fills the gap exactly once.
+ * the events that were new into `ledger_entries`, and their sums per rollup group into
+ * `ledger_rollup_deltas`, so a batch of 100 events is one round trip to the database whatever its
+ * size. A crash at any point leaves the batch wholly stored or wholly absent, and the sender's retry
+ * fills the gap exactly once.
+ *
+ * The sums are appended, not upserted into `ledger_hourly_rollup`: every batch of the same hour
+ * touches the same few rollup rows, and an upsert holds their locks until its commit is flushed, so
+ * concurrent batches of one hour could only finish one after another (and the upsert cost CPU).
+ * {@link LedgerRepository.foldRollup} moves the deltas into the rollup, a delete and an upsert in
+ * one statement (exactly once, whatever crashes), and analytics reads the rollup together with the
+ * deltas not folded yet.
  *
  * The rows travel as one array per column, read with `unnest`: the server parses a flat array
  * literal per column, far cheaper than a JSON document per batch, and the parameter count stays
@@ -89,6 +96,50 @@ export class LedgerRepository {
       try {
         const result = await this.ingestStatement(events, attempts, receivedAt).execute(this.database);
         return new Set(result.rows.map((row) => row.event_id));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= maxStatementTries || typeof code !== 'string' || !retryableCodes.has(code))
+          throw error;
+      }
+    }
+  }
+
+  /**
+   * Moves every delta into `ledger_hourly_rollup`: one statement deletes the deltas and upserts
+   * their sums, so each delta is counted exactly once, by whichever fold deleted it, even with
+   * several instances folding at once (under READ COMMITTED a delta another fold deleted meanwhile
+   * is skipped, and upserts of the same rollup row wait for each other). Returns the deltas folded.
+   * The rollup rows are upserted in key order, so two folds never lock them in opposite orders.
+   */
+  async foldRollup(): Promise<number> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { rows } = await sql<{ folded: string | number }>`
+          with moved as (
+            delete from ledger_rollup_deltas
+            returning hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
+              unknown_cost_attempts, input_tokens, output_tokens
+          ),
+          folded as (
+            insert into ledger_hourly_rollup as rollup (
+              hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
+              unknown_cost_attempts, input_tokens, output_tokens
+            )
+            select hour, model_id, provider, task_type, tenant_key, sum(attempts), sum(requests),
+              sum(cost_micros), sum(unknown_cost_attempts), sum(input_tokens), sum(output_tokens)
+            from moved
+            group by 1, 2, 3, 4, 5
+            order by 1, 2, 3, 4, 5
+            on conflict (hour, model_id, provider, task_type, tenant_key) do update set
+              attempts = rollup.attempts + excluded.attempts,
+              requests = rollup.requests + excluded.requests,
+              cost_micros = rollup.cost_micros + excluded.cost_micros,
+              unknown_cost_attempts = rollup.unknown_cost_attempts + excluded.unknown_cost_attempts,
+              input_tokens = rollup.input_tokens + excluded.input_tokens,
+              output_tokens = rollup.output_tokens + excluded.output_tokens
+          )
+          select count(*) as folded from moved`.execute(this.database);
+        return Number(rows[0]?.folded ?? 0);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (attempt >= maxStatementTries || typeof code !== 'string' || !retryableCodes.has(code))
@@ -177,8 +228,8 @@ export class LedgerRepository {
         returning event_id, occurred_at, model_id, provider, task_type, tenant_id, cost_status, cost_micros,
           input_tokens, output_tokens
       ),
-      rolled_up as (
-        insert into ledger_hourly_rollup as rollup (
+      rollup_deltas as (
+        insert into ledger_rollup_deltas (
           hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
           unknown_cost_attempts, input_tokens, output_tokens
         )
@@ -189,14 +240,6 @@ export class LedgerRepository {
           coalesce(sum(output_tokens), 0)
         from new_entries
         group by 1, 2, 3, 4, 5
-        order by 1, 2, 3, 4, 5
-        on conflict (hour, model_id, provider, task_type, tenant_key) do update set
-          attempts = rollup.attempts + excluded.attempts,
-          requests = rollup.requests + excluded.requests,
-          cost_micros = rollup.cost_micros + excluded.cost_micros,
-          unknown_cost_attempts = rollup.unknown_cost_attempts + excluded.unknown_cost_attempts,
-          input_tokens = rollup.input_tokens + excluded.input_tokens,
-          output_tokens = rollup.output_tokens + excluded.output_tokens
       )
       select event_id from new_events`;
   }

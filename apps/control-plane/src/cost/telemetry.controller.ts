@@ -13,6 +13,21 @@ export interface TelemetryBatchAccepted extends LedgerWriteResult {
 }
 
 /**
+ * What `POST /v1/telemetry` does with a body, wherever the request was read (here through Nest, or
+ * by `telemetry-fast-path.ts` straight from the HTTP server): parses the batch (400 when malformed,
+ * nothing stored) and stores it.
+ */
+export async function ingestTelemetryBody(
+  ledger: LedgerService,
+  body: unknown,
+  apiKeyId: string | null,
+): Promise<TelemetryBatchAccepted> {
+  const events = parseTelemetryBatch(body);
+  const result = await ledger.record(events.map((event) => ({ event, source: 'sdk', apiKeyId })));
+  return { received: events.length, ...result };
+}
+
+/**
  * `POST /v1/telemetry`: the SDK's HTTP telemetry sink (`createHttpTelemetrySink`) delivers batches
  * here as `{ "events": [...] }` with a service key. Idempotent by `eventId`: a batch sent again
  * (its acknowledgement was lost) answers 200 and stores nothing. A malformed batch answers 400 and
@@ -26,9 +41,6 @@ export class TelemetryController {
   @Post()
   @HttpCode(200)
   async ingest(@Body() body: unknown, @Req() request: IncomingMessage): Promise<TelemetryBatchAccepted> {
-    const events = parseTelemetryBatch(body);
-    const apiKeyId = apiKeyOf(request)?.id ?? null;
-    const result = await this.ledger.record(events.map((event) => ({ event, source: 'sdk', apiKeyId })));
-    return { received: events.length, ...result };
+    return ingestTelemetryBody(this.ledger, body, apiKeyOf(request)?.id ?? null);
   }
 }

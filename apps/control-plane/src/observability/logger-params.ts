@@ -31,12 +31,13 @@ export interface LoggerSettings {
 }
 
 /**
- * The gateway's per-request routes. Their successful answers log at `debug`, not `info`: at
+ * The gateway's per-request routes and the SDK's telemetry ingest (a batch every second from every
+ * game service). Their successful answers log at `debug`, not `info`: at
  * thousands of requests a second one JSON line each costs measurable CPU and floods the log,
  * while Prometheus (`/metrics`) already counts them and records their latency. Errors (4xx at
  * `warn`, 5xx at `error`) and slow answers are still logged at their usual levels.
  */
-export const hotPaths: ReadonlySet<string> = new Set(['/v1/select', '/v1/chat/completions']);
+export const hotPaths: ReadonlySet<string> = new Set(['/v1/select', '/v1/chat/completions', '/v1/telemetry']);
 
 /** A hot-path request that took at least this long (milliseconds) is worth a line at `info`. */
 export const defaultSlowRequestMs = 1_000;

@@ -3,8 +3,12 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** `apps/control-plane/dist/main.js`: turbo builds it before the control plane's tests and benches. */
-export const builtMainPath = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
+/**
+ * `apps/control-plane/dist/main.js`: turbo builds it before the control plane's tests and benches.
+ * `SWITCHBOARD_BUILT_MAIN` points elsewhere (a build of work in progress, beside the shared one).
+ */
+export const builtMainPath =
+  process.env.SWITCHBOARD_BUILT_MAIN ?? fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
 
 /** A control plane running as production does, `node dist/main.js`, in a child process. */
 export interface BuiltControlPlane {

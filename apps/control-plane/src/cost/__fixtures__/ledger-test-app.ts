@@ -97,7 +97,11 @@ export async function postTelemetry(
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-/** What the ledger holds, read straight from its tables (for assertions analytics cannot make). */
+/**
+ * What the ledger holds, read straight from its tables (for assertions analytics cannot make).
+ * `rollupCostMicros` is the hourly rollup as analytics reads it: folded rows plus the deltas not
+ * folded yet.
+ */
 export async function ledgerCounts(
   database: Kysely<unknown>,
 ): Promise<{ events: number; entries: number; costMicros: number; rollupCostMicros: number }> {
@@ -105,7 +109,8 @@ export async function ledgerCounts(
     select (select count(*) from telemetry_events) as events,
       (select count(*) from ledger_entries) as entries,
       (select coalesce(sum(cost_micros), 0) from ledger_entries) as cost_micros,
-      (select coalesce(sum(cost_micros), 0) from ledger_hourly_rollup) as rollup_cost_micros`.execute(
+      (select coalesce(sum(cost_micros), 0) from ledger_hourly_rollup)
+        + (select coalesce(sum(cost_micros), 0) from ledger_rollup_deltas) as rollup_cost_micros`.execute(
     database,
   );
   const row = rows[0]!;

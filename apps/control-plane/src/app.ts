@@ -6,8 +6,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.ts';
 import { setupOpenApi } from './observability/openapi.ts';
-import { installGatewayFastPath } from './gateway/gateway-fast-path.ts';
-import { installTelemetryFastPath } from './cost/telemetry-fast-path.ts';
+import { gatewayFastRoutes } from './gateway/gateway-fast-path.ts';
+import { telemetryFastRoutes } from './cost/telemetry-fast-path.ts';
+import { installFastPath } from './http/fast-path.ts';
 import { systemClock, type Clock } from './config/clock.ts';
 import {
   loadControlPlaneConfig,
@@ -107,9 +108,8 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
     await app.close().catch(() => undefined);
     throw error;
   }
-  // The two hot routes skip Express's and Nest's per-request machinery (same services, same rules).
-  installGatewayFastPath(app);
-  installTelemetryFastPath(app);
+  // The hot routes skip Express's and Nest's per-request machinery (same services, same rules).
+  installFastPath(app, [...gatewayFastRoutes(app), ...telemetryFastRoutes(app)]);
 
   let closed: Promise<void> | undefined;
   return {

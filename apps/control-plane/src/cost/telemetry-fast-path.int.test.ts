@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabaseTargets } from '../database/__fixtures__/test-databases.ts';
+import { FastPath } from '../http/fast-path.ts';
 import {
   ledgerAdminKey,
   ledgerCounts,
@@ -47,6 +48,7 @@ describe('POST /v1/telemetry through the fast path and through Nest', () => {
   it('stores a batch and answers the same counts either way', async () => {
     const first = [telemetryEvent(), telemetryEvent()];
     const second = [telemetryEvent(), telemetryEvent()];
+    const handle = vi.spyOn(FastPath.prototype, 'handle');
     const viaFast = await post(app.base, {
       key: app.serviceKey,
       contentType: fast,
@@ -57,6 +59,9 @@ describe('POST /v1/telemetry through the fast path and through Nest', () => {
       contentType: nest,
       body: JSON.stringify({ events: second }),
     });
+    // The first request was taken by the fast path, the second left to Nest.
+    expect(handle.mock.results.map((result) => result.value)).toEqual([true, false]);
+    handle.mockRestore();
     expect(viaFast).toMatchObject({
       status: 200,
       body: { received: 2, stored: 2, duplicates: 0 },

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   faultModels,
   startGatewayTestApp,
   type GatewayTestApp,
 } from '../../test/support/gateway-test-app.ts';
 import { testDatabaseTargets } from '../database/__fixtures__/test-databases.ts';
+import { FastPath } from '../http/fast-path.ts';
 
 const target = testDatabaseTargets().find((candidate) => candidate.name === 'PGlite')!;
 
@@ -51,6 +52,18 @@ describe('the gateway fast path answers exactly like the Nest route it stands in
       send(path, fastContentType, body, authorization),
       send(path, nestContentType, body, authorization),
     ]);
+
+  it('takes plain JSON on the fast path and leaves other JSON types to Nest', async () => {
+    const handle = vi.spyOn(FastPath.prototype, 'handle');
+    try {
+      const body = JSON.stringify({ context: { task: 'dialogue_generation', risk: 'low' } });
+      await send('/v1/select', fastContentType, body);
+      await send('/v1/select', nestContentType, body);
+      expect(handle.mock.results.map((result) => result.value)).toEqual([true, false]);
+    } finally {
+      handle.mockRestore();
+    }
+  });
 
   it('gives the same decision from /v1/select', async () => {
     const [fast, nest] = await both(

@@ -1,254 +1,35 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { Logger, type ArgumentsHost } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { PinoLogger } from 'nestjs-pino';
-import type { Logger as Pino } from 'pino';
-import { ApiKeyGuard, type AuthenticatedRequest } from '../auth/api-key.guard.ts';
-import { ApiKeyService } from '../auth/api-key.service.ts';
-import { AUTH_OPTIONS, type AuthOptions } from '../auth/auth-options.ts';
-import { RATE_LIMITER, type RateLimiter } from '../auth/rate-limiter.ts';
-import { CLOCK, type Clock } from '../config/clock.ts';
+import { Logger } from '@nestjs/common';
 import { ApiExceptionFilter } from '../errors/api-exception.filter.ts';
-import { defaultSlowRequestMs, requestIdOf, requestLogLevel } from '../observability/logger-params.ts';
-import { MetricsService } from '../observability/metrics.service.ts';
+import { httpHostOf, optionalService, sendJson, type FastRoute } from '../http/fast-path.ts';
 import { serveChatCompletion } from './gateway.controller.ts';
 import { GatewayService } from './gateway.service.ts';
 import { toOpenAiError, writeOpenAiError } from './openai-exception.filter.ts';
 import { SelectService } from './select.service.ts';
 
-/** The two routes answered here; every other request goes to Express and Nest as before. */
-const chatCompletionsPath = '/v1/chat/completions';
-const selectPath = '/v1/select';
-
-/** The JSON body limit of `app.ts` (`16mb`), in bytes; larger bodies go the normal way (413). */
-const bodyLimitBytes = 16 * 1024 * 1024;
-
-/** `application/json`, optionally with `charset=utf-8`: the only bodies parsed here. */
-const plainJsonContentType = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
-
-/** body-parser's strict mode: a JSON body must be an object or an array. */
-const firstNonWhitespace = /^[ \t\n\r]*([^ \t\n\r])/;
-
-/** The services the fast path shares with Nest's controllers, guard and filters. */
-export interface GatewayFastPathServices {
-  gateway: GatewayService;
-  selection: SelectService;
-  guard: ApiKeyGuard;
-  metrics: MetricsService | undefined;
-  /** Whether Express would add `X-Powered-By` (its default). */
-  poweredBy: boolean;
-}
-
-/** A body-parser error as `toApiError` classifies it (`http-errors`: a status and a `type`). */
-function bodyError(status: number, type: string, message: string): Error {
-  return Object.assign(new Error(message), { status, type, expose: true });
-}
-
 /**
- * Answers `POST /v1/chat/completions` and `POST /v1/select` straight from the HTTP server, before
- * Express's router and Nest's pipeline, whose per-request work (pino-http's child loggers, a dozen
- * Express layers, Nest's guard and filter plumbing, body-parser) cost more CPU than the routes'
- * own logic; see `bench/gateway-profile.ts`. Nothing is implemented twice: the same
- * {@link ApiKeyGuard} check and rate limiter, the same `GatewayService` (the SDK engine), the same
- * `SelectService`, the same exception filters, metrics and request log line. Every request this
- * path does not fully understand (another method, path, content type, a compressed or chunked
- * body, an oversized one) goes to Express untouched, so its behaviour is Nest's.
+ * `POST /v1/chat/completions` and `POST /v1/select` as fast routes (see `http/fast-path.ts`): the
+ * same `GatewayService` (the SDK engine) and `SelectService` as the controllers, chat errors in
+ * OpenAI's shape through the same mapping as `OpenAiExceptionFilter`, select errors through the
+ * same `ApiExceptionFilter`. None when the application has no gateway (test applications built
+ * from parts).
  */
-export class GatewayFastPath {
-  readonly #gatewayLogger = new Logger('Gateway');
-  readonly #apiFilter = new ApiExceptionFilter();
-
-  constructor(private readonly services: GatewayFastPathServices) {}
-
-  /** Takes the request when it is one of the two routes in plain JSON; false leaves it to Express. */
-  handle(request: IncomingMessage, response: ServerResponse): boolean {
-    if (request.method !== 'POST') return false;
-    const url = request.url ?? '';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (path !== chatCompletionsPath && path !== selectPath) return false;
-    const headers = request.headers;
-    const contentType = headers['content-type'];
-    if (contentType === undefined || !plainJsonContentType.test(contentType)) return false;
-    const encoding = headers['content-encoding'];
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
-    if (headers['transfer-encoding'] !== undefined) return false;
-    const length = Number(headers['content-length']);
-    if (!Number.isInteger(length) || length <= 0 || length > bodyLimitBytes) return false;
-
-    const startedAt = performance.now();
-    if (this.services.poweredBy) response.setHeader('x-powered-by', 'Express');
-    response.once('close', () => this.finished(request, response, path, startedAt));
-    void this.serve(request, response, path, length);
-    return true;
-  }
-
-  private async serve(
-    request: IncomingMessage,
-    response: ServerResponse,
-    path: string,
-    length: number,
-  ): Promise<void> {
-    const chat = path === chatCompletionsPath;
-    try {
-      const body = await readJsonBody(request, length);
-      await this.services.guard.admit(request as AuthenticatedRequest, response, path, 'service');
-      if (chat) {
-        await serveChatCompletion(this.services.gateway, body, request, response);
-        return;
-      }
-      const answer = JSON.stringify(await this.services.selection.select(body));
-      response.statusCode = 200;
-      response.setHeader('content-type', 'application/json; charset=utf-8');
-      response.setHeader('content-length', Buffer.byteLength(answer));
-      response.end(answer);
-    } catch (error) {
-      if (chat) writeOpenAiError(response, toOpenAiError(error, this.#gatewayLogger));
-      else this.#apiFilter.catch(error, httpHostOf(request, response));
-    }
-  }
-
-  /** What the HTTP metrics middleware and pino-http record for every request, for these two routes. */
-  private finished(
-    request: IncomingMessage,
-    response: ServerResponse,
-    path: string,
-    startedAt: number,
-  ): void {
-    const elapsedMs = performance.now() - startedAt;
-    this.services.metrics?.recordHttpRequest({
-      route: path,
-      method: 'POST',
-      status: response.statusCode,
-      durationSeconds: elapsedMs / 1000,
-    });
-    const root = PinoLogger.root as Pino | undefined;
-    if (root === undefined) return;
-    const level = requestLogLevel(
-      { path, statusCode: response.statusCode, failed: false, elapsedMs },
-      defaultSlowRequestMs,
-    );
-    // Fast successes log at debug: at the default level no line, and no child logger, is built.
-    if (level === 'silent' || !root.isLevelEnabled(level)) return;
-    const id = requestIdOf(request);
-    (request as { id?: unknown }).id = id;
-    const log = root.child({ reqId: id }).child({ req: request });
-    const responseTime = Math.round(elapsedMs);
-    if (response.statusCode >= 500) {
-      const err = new Error(`failed with status code ${response.statusCode}`);
-      log[level]({ res: response, err, responseTime }, 'request errored');
-    } else {
-      log[level]({ res: response, responseTime }, 'request completed');
-    }
-  }
-}
-
-/** The body as body-parser's `json()` would read it (UTF-8, strict), or its error. */
-function readJsonBody(request: IncomingMessage, length: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const cleanup = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onError);
-      request.off('aborted', onAborted);
-    };
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      if (received !== length) {
-        reject(bodyError(400, 'request.size.invalid', 'request size did not match content length'));
-        return;
-      }
-      const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      let text = buffer.toString('utf8');
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      const first = firstNonWhitespace.exec(text)?.[1];
-      if (first !== '{' && first !== '[') {
-        reject(bodyError(400, 'entity.parse.failed', 'Unexpected token in JSON'));
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(
-          bodyError(400, 'entity.parse.failed', error instanceof Error ? error.message : 'invalid JSON'),
-        );
-      }
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(bodyError(400, 'request.aborted', error.message));
-    };
-    const onAborted = (): void => {
-      cleanup();
-      reject(bodyError(400, 'request.aborted', 'request aborted'));
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onError);
-    request.on('aborted', onAborted);
-  });
-}
-
-/** The little of Nest's `ArgumentsHost` the exception filters read. */
-function httpHostOf(request: IncomingMessage, response: ServerResponse): ArgumentsHost {
-  const http = { getRequest: () => request, getResponse: () => response, getNext: () => undefined };
-  return { getType: () => 'http', switchToHttp: () => http } as unknown as ArgumentsHost;
-}
-
-/**
- * Puts the {@link GatewayFastPath} in front of the application's HTTP server: the two hot routes are
- * answered there, everything else goes to Express as before. Call after `app.init()` (the services
- * exist) and before `listen()`. Does nothing when the application has no gateway or no auth module
- * (test applications built from parts), so those keep Nest's pipeline.
- */
-export function installGatewayFastPath(app: NestExpressApplication): GatewayFastPath | undefined {
-  let services: GatewayFastPathServices;
-  try {
-    const guard = new ApiKeyGuard(
-      app.get(Reflector),
-      app.get(ApiKeyService),
-      app.get<RateLimiter>(RATE_LIMITER),
-      app.get<AuthOptions>(AUTH_OPTIONS),
-      app.get<Clock>(CLOCK),
-    );
-    services = {
-      gateway: app.get(GatewayService),
-      selection: app.get(SelectService),
-      guard,
-      metrics: optional(() => app.get(MetricsService)),
-      poweredBy: (app.getHttpAdapter().getInstance() as { enabled(name: string): boolean }).enabled(
-        'x-powered-by',
-      ),
-    };
-  } catch {
-    return undefined;
-  }
-  const fastPath = new GatewayFastPath(services);
-  const server = app.getHttpServer() as Server;
-  const listeners = server.listeners('request') as ((
-    request: IncomingMessage,
-    response: ServerResponse,
-  ) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (fastPath.handle(request, response)) return;
-    for (const listener of listeners) listener.call(server, request, response);
-  });
-  return fastPath;
-}
-
-function optional<Value>(get: () => Value): Value | undefined {
-  try {
-    return get();
-  } catch {
-    return undefined;
-  }
+export function gatewayFastRoutes(app: NestExpressApplication): FastRoute[] {
+  const gateway = optionalService(() => app.get(GatewayService));
+  const selection = optionalService(() => app.get(SelectService));
+  if (gateway === undefined || selection === undefined) return [];
+  const gatewayLogger = new Logger('Gateway');
+  const apiFilter = new ApiExceptionFilter();
+  return [
+    {
+      path: '/v1/chat/completions',
+      answer: (body, request, response) => serveChatCompletion(gateway, body, request, response),
+      fail: (error, _request, response) => writeOpenAiError(response, toOpenAiError(error, gatewayLogger)),
+    },
+    {
+      path: '/v1/select',
+      answer: async (body, _request, response) => sendJson(response, await selection.select(body)),
+      fail: (error, request, response) => apiFilter.catch(error, httpHostOf(request, response)),
+    },
+  ];
 }

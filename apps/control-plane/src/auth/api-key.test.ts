@@ -19,6 +19,12 @@ describe('API keys', () => {
     expect(hashesEqual(hash, 'abcd')).toBe(false);
   });
 
+  it('hash to the same SHA-256 hex as the keys already stored (UTF-8 input)', () => {
+    expect(hashApiKey('sb_service_\u00e9xample-key')).toBe(
+      'a570fdd3591998672a4c05b2228dea1b260c5dafca0a0d8abdf222c1ac79f66e',
+    );
+  });
+
   it('show only a short prefix in lists', () => {
     const key = generateApiKey('service');
     const prefix = displayPrefixOf(key);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RouteScope } from '../http/route-scope.ts';
 
 /**
@@ -32,7 +32,9 @@ export function generateApiKey(scope: ApiKeyScope): string {
  * add nothing but latency to every request; the hash only keeps a database leak from being a key leak.
  */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // The one-shot `hash` (Node >= 20.12), several times cheaper than createHash/update/digest:
+  // the guard hashes the presented key on every request to look it up in the cache.
+  return hash('sha256', key, 'hex');
 }
 
 /** Compares two hex hashes in time independent of where they differ. */

@@ -49,15 +49,22 @@ export class CurrentSnapshotService implements OnModuleInit, OnModuleDestroy {
 
   /** The current snapshot: the held one while it is current, else the newest from the registry. */
   async current(): Promise<RegistrySnapshot> {
+    return this.currentIfHeld() ?? this.refresh();
+  }
+
+  /**
+   * What {@link CurrentSnapshotService.current} answers when it needs no load (nearly always),
+   * without a promise; `undefined` when a newer version must be loaded first. For the hot routes,
+   * where every promise also runs the process's async hooks.
+   */
+  currentIfHeld(): RegistrySnapshot | undefined {
     const held = this.held;
-    if (held !== undefined && held.version >= this.announcedVersion) {
-      if (this.clock.now() - this.checkedAt > recheckAfterMs && this.refreshing === undefined) {
-        // Served as it is meanwhile; a failed re-check is retried on a later request.
-        this.refresh().catch(() => undefined);
-      }
-      return held;
+    if (held === undefined || held.version < this.announcedVersion) return undefined;
+    if (this.clock.now() - this.checkedAt > recheckAfterMs && this.refreshing === undefined) {
+      // Served as it is meanwhile; a failed re-check is retried on a later request.
+      this.refresh().catch(() => undefined);
     }
-    return this.refresh();
+    return held;
   }
 
   private refresh(): Promise<RegistrySnapshot> {

@@ -53,16 +53,27 @@ export const defaultDecisionStoreOptions: Readonly<DecisionStoreOptions> = Objec
  * Recent decisions by id, so that `/v1/feedback` can say which model and task a score is about and
  * operators can read why requests went where they did (`/admin/decisions`, the dashboard).
  * Bounded both ways: entries older than `retentionMs` are forgotten, and beyond `maxEntries` the
- * oldest go first. A `Map` iterates in insertion order, which is also age order, so expiry only
- * ever looks at its front.
+ * oldest go first.
+ *
+ * Every `/v1/select` and gateway request remembers a decision, so {@link DecisionStore.remember}
+ * costs O(1) amortised however full the store is. Age order is kept in queues of their own rather
+ * than by iterating the `Map` from its front: a `Map` whose oldest entries keep being deleted holds
+ * thousands of deleted slots there until it is rehashed, and every new iterator walks over them.
+ * A queue slot whose entry was forgotten, or remembered again since, is stale and skipped when it
+ * reaches the front; a queue holding far more stale slots than live ones is rebuilt.
  *
  * In memory and per instance: feedback must reach the instance that made the decision (a sticky
  * load balancer or the shared store of the multi-instance issue).
  */
 export class DecisionStore {
+  /** The kept decisions by id, in insertion (= age) order: a decision remembered again moves last. */
   private readonly entries = new Map<string, KeptDecision>();
-  /** Ids of the entries that still hold an explanation, oldest first. */
-  private readonly explained = new Set<string>();
+  /** Every kept entry, oldest first, with stale slots (see the class comment). */
+  private readonly byAge = new KeptQueue();
+  /** The kept entries that still hold an explanation, oldest first, with stale slots. */
+  private readonly explained = new KeptQueue();
+  /** How many kept entries still hold their explanation. */
+  private explainedCount = 0;
 
   private readonly options: DecisionStoreOptions;
 
@@ -77,25 +88,31 @@ export class DecisionStore {
   /** Keeps `decision` for the retention time (again, when it was already kept). */
   remember(decision: RememberedDecision): void {
     const now = this.clock.now();
-    this.forget(decision.decisionId);
-    this.entries.set(decision.decisionId, { decision, rememberedAt: now });
-    if (decision.explanation !== undefined) this.explained.add(decision.decisionId);
-    this.expire(now);
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.forget(oldest.value);
+    const previous = this.entries.get(decision.decisionId);
+    if (previous !== undefined) this.forget(previous);
+    const kept: KeptDecision = { decision, rememberedAt: now };
+    this.entries.set(decision.decisionId, kept);
+    this.byAge.push(kept);
+    if (decision.explanation !== undefined) {
+      this.explained.push(kept);
+      this.explainedCount += 1;
     }
-    while (this.explained.size > this.options.explanationCapacity) {
-      const oldest = this.explained.values().next();
-      if (oldest.done === true) break;
-      this.explained.delete(oldest.value);
-      const entry = this.entries.get(oldest.value);
-      if (entry !== undefined) {
-        const { explanation: _dropped, ...withoutExplanation } = entry.decision;
-        entry.decision = withoutExplanation;
-      }
+    // Expiry and the capacity bound both forget from the front, so one pass serves both.
+    for (;;) {
+      const oldest = this.oldestLive(this.byAge);
+      if (oldest === undefined) break;
+      const expired = now - oldest.rememberedAt > this.options.retentionMs;
+      if (!expired && this.entries.size <= this.options.maxEntries) break;
+      this.forget(oldest);
     }
+    while (this.explainedCount > this.options.explanationCapacity) {
+      const oldest = this.oldestLive(this.explained);
+      if (oldest === undefined) break;
+      this.explained.shift();
+      oldest.decision = withoutExplanation(oldest.decision);
+      this.explainedCount -= 1;
+    }
+    this.compact();
   }
 
   /** The decision, while it is kept. */
@@ -138,14 +155,104 @@ export class DecisionStore {
   }
 
   private expire(now: number): void {
-    for (const [decisionId, entry] of this.entries) {
-      if (now - entry.rememberedAt <= this.options.retentionMs) return;
-      this.forget(decisionId);
+    for (;;) {
+      const oldest = this.oldestLive(this.byAge);
+      if (oldest === undefined || now - oldest.rememberedAt <= this.options.retentionMs) return;
+      this.forget(oldest);
     }
   }
 
-  private forget(decisionId: string): void {
-    this.entries.delete(decisionId);
-    this.explained.delete(decisionId);
+  /**
+   * The front of `queue` once its stale slots are dropped: an entry still kept under its id (the
+   * same object, not one remembered again since). It stays in the queue; the caller decides.
+   */
+  private oldestLive(queue: KeptQueue): KeptDecision | undefined {
+    for (;;) {
+      const front = queue.front();
+      if (front === undefined || this.isLive(front)) return front;
+      queue.shift();
+    }
+  }
+
+  private isLive(kept: KeptDecision): boolean {
+    return this.entries.get(kept.decision.decisionId) === kept;
+  }
+
+  /** Forgets a live entry; its queue slots turn stale. */
+  private forget(kept: KeptDecision): void {
+    this.entries.delete(kept.decision.decisionId);
+    if (kept.decision.explanation !== undefined) this.explainedCount -= 1;
+  }
+
+  /**
+   * Rebuilds a queue that is mostly stale slots (the same decision remembered again and again
+   * never lets them reach the front), so memory stays bounded by the live entries. The `Map`'s
+   * order is age order, so the rebuilt queues are too. O(n) after at least n stale slots.
+   */
+  private compact(): void {
+    const slack = 1024;
+    if (this.byAge.length > 2 * this.entries.size + slack) {
+      this.byAge.replace([...this.entries.values()]);
+    }
+    if (this.explained.length > 2 * this.explainedCount + slack) {
+      this.explained.replace(
+        [...this.entries.values()].filter((kept) => kept.decision.explanation !== undefined),
+      );
+    }
+  }
+}
+
+/** The decision without its explanation, as a new object: callers may still hold the one they passed. */
+function withoutExplanation(decision: RememberedDecision): RememberedDecision {
+  // Spelled out rather than an object rest, which V8 runs on a slow generic path. Typed so that a
+  // new required field of RememberedDecision does not compile here until it is copied too.
+  const copy: Required<Omit<RememberedDecision, 'explanation'>> = {
+    decisionId: decision.decisionId,
+    modelId: decision.modelId,
+    taskType: decision.taskType,
+    riskLevel: decision.riskLevel,
+    policyName: decision.policyName,
+    snapshotVersion: decision.snapshotVersion,
+    source: decision.source,
+  };
+  return copy;
+}
+
+/**
+ * A first-in-first-out queue in an array with a moving head; the consumed front is cut off once it
+ * is at least half the array, so pushing and shifting are O(1) amortised.
+ */
+class KeptQueue {
+  private slots: KeptDecision[] = [];
+  private head = 0;
+
+  /** Slots in the queue, stale ones included. */
+  get length(): number {
+    return this.slots.length - this.head;
+  }
+
+  push(kept: KeptDecision): void {
+    this.slots.push(kept);
+  }
+
+  front(): KeptDecision | undefined {
+    return this.head < this.slots.length ? this.slots[this.head] : undefined;
+  }
+
+  shift(): void {
+    if (this.head >= this.slots.length) return;
+    this.head += 1;
+    if (this.head === this.slots.length) {
+      this.slots = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.slots.length) {
+      this.slots = this.slots.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  replace(slots: KeptDecision[]): void {
+    this.slots = slots;
+    this.head = 0;
   }
 }

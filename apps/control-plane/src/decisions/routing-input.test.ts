@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRouting, readRoutingHeaders, readRoutingObject } from './routing-input.ts';
+import {
+  contextFieldSchemas,
+  failoverSchema,
+  mergeRouting,
+  passesQuickCheck,
+  policySchema,
+  readRoutingHeaders,
+  readRoutingObject,
+} from './routing-input.ts';
 
 describe('readRoutingObject', () => {
   it('maps the short names to core’s context fields', () => {
@@ -127,5 +135,63 @@ describe('mergeRouting', () => {
       'x-switchboard-task': 'summarization',
     }).routing;
     expect(mergeRouting(body, headers).context).toEqual({ riskLevel: 'crisis', taskType: 'summarization' });
+  });
+});
+
+describe('the quick checks in front of the field schemas', () => {
+  const long = (length: number): string => 'x'.repeat(length);
+  const values: unknown[] = [
+    ...['narrative_generation', 'summarization', 'low', 'crisis', 'none', 'deepening', 'closing'],
+    ...['sensitive', 'standard', 'Narrative_Generation', 'panicking', '', ' ', 'player-42'],
+    ...[long(100), long(101), long(200), long(201), 0, -0, 1, 0.5, 1.5, -1, 1e-9, 2, 4_000, 4_000.5],
+    ...[Number.MAX_SAFE_INTEGER, 2 ** 53, Number.NaN, Infinity, -Infinity, true, false, null, undefined],
+    ...[{}, [], ['low'], { task: 'x' }, '0', '1', new String('low')],
+  ];
+  const schemas = [...Object.values(contextFieldSchemas), policySchema, failoverSchema];
+
+  it('pass only what the schema accepts, and the schema returns it unchanged', () => {
+    for (const schema of schemas) {
+      for (const value of values) {
+        if (!passesQuickCheck(schema, value)) continue;
+        const parsed = schema.safeParse(value);
+        expect(parsed.success, `${JSON.stringify(value)}`).toBe(true);
+        expect(Object.is(parsed.data, value)).toBe(true);
+      }
+    }
+  });
+
+  it('let the common values through without the schema', () => {
+    expect(passesQuickCheck(contextFieldSchemas.taskType, 'dialogue_generation')).toBe(true);
+    expect(passesQuickCheck(contextFieldSchemas.riskLevel, 'low')).toBe(true);
+    expect(passesQuickCheck(contextFieldSchemas.creativity, 0.7)).toBe(true);
+    expect(passesQuickCheck(contextFieldSchemas.latencyBudgetMs, 4_000)).toBe(true);
+    expect(passesQuickCheck(policySchema, 'narrative_generation')).toBe(true);
+  });
+
+  it('leave every rejected value to the schema, which words the message', () => {
+    const { issues } = readRoutingObject(
+      {
+        task: 'Narrative_Generation',
+        creativity: Number.NaN,
+        latencyBudgetMs: 0,
+        player: '',
+        policy: long(101),
+      },
+      'context',
+    );
+    expect(issues).toEqual([
+      {
+        path: 'context.task',
+        message: expect.stringMatching(/^expected one of narrative_generation, /) as unknown as string,
+      },
+      {
+        path: 'context.creativity',
+        message:
+          'expected the creativity (0 fastest adequate answer, 1 most creative) as a number from 0 to 1',
+      },
+      { path: 'context.latencyBudgetMs', message: 'expected a whole number of milliseconds greater than 0' },
+      { path: 'context.player', message: 'expected a non-empty id such as "player-42"' },
+      { path: 'context.policy', message: 'expected at most 100 characters' },
+    ]);
   });
 });

@@ -40,8 +40,8 @@ const identifier = (example: string) =>
     .min(1, `expected a non-empty id such as "${example}"`)
     .max(200, 'expected at most 200 characters');
 
-/** The schema of each context field, under core's name. */
-const contextFieldSchemas = {
+/** The schema of each context field, under core's name. Exported for tests. */
+export const contextFieldSchemas = {
   taskType: z.enum(taskTypes, { error: `expected one of ${taskTypes.join(', ')}` }),
   riskLevel: z.enum(riskLevels, { error: `expected one of ${riskLevels.join(', ')}` }),
   emotionalIntensity: unitInterval('the emotional intensity (0 calm, 1 intense)'),
@@ -74,11 +74,50 @@ const shortNames = {
   tenant: 'tenantId',
 } as const satisfies Record<string, ContextField>;
 
-const policySchema = z
+/** Exported for tests. */
+export const policySchema = z
   .string({ error: 'expected a policy name such as "narrative_generation"' })
   .min(1, 'expected a policy name such as "narrative_generation"')
   .max(100, 'expected at most 100 characters');
-const failoverSchema = z.boolean({ error: 'expected true or false' });
+/** Exported for tests. */
+export const failoverSchema = z.boolean({ error: 'expected true or false' });
+
+const isWholeNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value);
+const isUnitInterval = (value: unknown): boolean => typeof value === 'number' && value >= 0 && value <= 1;
+const isStringOfLength = (value: unknown, maximum: number): boolean =>
+  typeof value === 'string' && value.length >= 1 && value.length <= maximum;
+const isOneOf = (allowed: readonly string[]) => {
+  const set = new Set<unknown>(allowed);
+  return (value: unknown): boolean => set.has(value);
+};
+
+/**
+ * Values each schema certainly accepts and returns unchanged, recognised without zod: every
+ * routed request reads its context, and zod's general interpreter costs more than the check. A
+ * value that fails the quick check goes to the schema, which decides, and words every message;
+ * `routing-input.test.ts` checks that whatever passes here the schema accepts unchanged too.
+ */
+const quickChecks = new Map<z.ZodType, (value: unknown) => boolean>([
+  [contextFieldSchemas.taskType, isOneOf(taskTypes)],
+  [contextFieldSchemas.riskLevel, isOneOf(riskLevels)],
+  [contextFieldSchemas.emotionalIntensity, isUnitInterval],
+  [contextFieldSchemas.sessionPhase, isOneOf(sessionPhases)],
+  [contextFieldSchemas.creativity, isUnitInterval],
+  [contextFieldSchemas.latencyBudgetMs, (value) => isWholeNumber(value) && value > 0],
+  [contextFieldSchemas.costCeilingMicros, (value) => isWholeNumber(value) && value >= 0],
+  [contextFieldSchemas.privacy, isOneOf(privacyRequirements)],
+  [contextFieldSchemas.playerId, (value) => isStringOfLength(value, 200)],
+  [contextFieldSchemas.sessionId, (value) => isStringOfLength(value, 200)],
+  [contextFieldSchemas.tenantId, (value) => isStringOfLength(value, 200)],
+  [policySchema, (value) => isStringOfLength(value, 100)],
+  [failoverSchema, (value) => typeof value === 'boolean'],
+]);
+
+/** Whether `schema` certainly accepts `value` unchanged (false: ask the schema). Exported for tests. */
+export function passesQuickCheck(schema: z.ZodType, value: unknown): boolean {
+  return quickChecks.get(schema)?.(value) ?? false;
+}
 
 /** Every key the `switchboard` object accepts: short names, core's names, `policy` and `failover`. */
 const acceptedKeys: readonly string[] = [
@@ -208,6 +247,10 @@ function collect<Schema extends z.ZodType>(
   issues: ApiIssue[],
   accept: (parsed: z.output<Schema>) => void,
 ): void {
+  if (passesQuickCheck(schema, value)) {
+    accept(value as z.output<Schema>);
+    return;
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) accept(parsed.data);
   else issues.push({ path, message: parsed.error.issues[0]?.message ?? 'invalid value' });

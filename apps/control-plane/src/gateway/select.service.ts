@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { estimateTokens, type ChatMessage, type Decision } from '@switchboard/core';
+import { estimateTokens, type ChatMessage, type Decision, type RegistrySnapshot } from '@switchboard/core';
 import { z } from 'zod';
 import { CurrentSnapshotService } from '../decisions/current-snapshot.service.ts';
 import { DecisionStore } from '../decisions/decision-store.ts';
 import { resolveRouting, RoutingError } from '../decisions/resolve-routing.ts';
-import { readRoutingObject } from '../decisions/routing-input.ts';
+import { readRoutingObject, type RoutingInput } from '../decisions/routing-input.ts';
 import { SelectionService } from '../decisions/selection.service.ts';
 import { ApiError, formatIssuePath, type ApiIssue } from '../errors/api-error.ts';
 import { parseChatMessages } from './chat-completion-request.ts';
@@ -39,6 +39,64 @@ const selectBodySchema = z.strictObject({
     .optional(),
 });
 
+/** The body's own fields, once valid. */
+export type SelectBody = z.output<typeof selectBodySchema>;
+
+/** The body's own fields, or what is wrong with them (`request` undefined). */
+export interface SelectBodyReading {
+  request: SelectBody | undefined;
+  issues: ApiIssue[];
+}
+
+const bodyKeys = new Set(Object.keys(selectBodySchema.shape));
+const requirementKeys = new Set(['tools', 'json', 'streaming']);
+
+const isAbsentOrWhole = (value: unknown, minimum: number, maximum: number): boolean =>
+  value === undefined ||
+  (typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum && value <= maximum);
+
+/**
+ * The body as it is when {@link selectBodySchema} certainly accepts it, checked by hand; else
+ * `undefined`, and the schema decides. Every select request is parsed, and zod's general
+ * interpreter costs more than this check; the schema stays the one definition of what is valid
+ * and of every message (`select.service.test.ts` holds the two together).
+ */
+function quickSelectBody(body: Record<string, unknown>): SelectBody | undefined {
+  for (const key in body) if (!bodyKeys.has(key)) return undefined;
+  if (!isAbsentOrWhole(body.estimatedInputTokens, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (!isAbsentOrWhole(body.maxOutputTokens, 1, 10_000_000)) return undefined;
+  const model = body.model;
+  if (model !== undefined && !(typeof model === 'string' && model.length >= 1 && model.length <= 300)) {
+    return undefined;
+  }
+  const requires = body.requires;
+  if (requires !== undefined) {
+    if (typeof requires !== 'object' || requires === null || Array.isArray(requires)) return undefined;
+    const flags = requires as Record<string, unknown>;
+    for (const key in flags) {
+      if (!requirementKeys.has(key)) return undefined;
+      const flag = flags[key];
+      if (flag !== undefined && typeof flag !== 'boolean') return undefined;
+    }
+  }
+  return body as SelectBody;
+}
+
+/** Reads the body's own fields (not `context` or `messages`, which have their own readers). */
+export function readSelectBody(body: Record<string, unknown>): SelectBodyReading {
+  const quick = quickSelectBody(body);
+  if (quick !== undefined) return { request: quick, issues: [] };
+  return readSelectBodyWithSchema(body);
+}
+
+/** {@link readSelectBody} by the schema alone: the reference the quick check is tested against. */
+export function readSelectBodyWithSchema(body: Record<string, unknown>): SelectBodyReading {
+  const parsed = selectBodySchema.safeParse(body);
+  return parsed.success
+    ? { request: parsed.data, issues: [] }
+    : { request: undefined, issues: parsed.error.issues.flatMap(issuesOf) };
+}
+
 /**
  * `/v1/select`: the decision the gateway would make for a request, without calling a model. For
  * game services that run the engine themselves but want the control plane's view, and for people
@@ -59,49 +117,10 @@ export class SelectService {
 
   /** A decision for the body; 400 naming each bad field, 404 for an unknown or disabled model. */
   async select(body: unknown): Promise<SelectResponse> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw ApiError.invalidRequest([
-        {
-          path: '(root)',
-          message:
-            'expected a JSON object such as {"context":{"task":"dialogue_generation"},"estimatedInputTokens":800}',
-        },
-      ]);
-    }
-    const raw = body as Record<string, unknown>;
-    const parsed = selectBodySchema.safeParse(body);
-    const issues: ApiIssue[] = parsed.success ? [] : parsed.error.issues.flatMap(issuesOf);
-    const routing = readRoutingObject(raw.context, 'context');
-    issues.push(...routing.issues);
-    const messages = messagesOf(raw, issues);
-    const request = parsed.success ? parsed.data : undefined;
-    if (request === undefined || issues.length > 0) throw ApiError.invalidRequest(issues);
-
-    const snapshot = await this.snapshots.current();
-    let resolved;
-    try {
-      resolved = resolveRouting(request.model, routing.routing, snapshot, {
-        model: 'model',
-        policy: 'context.policy',
-      });
-    } catch (error) {
-      if (!(error instanceof RoutingError)) throw error;
-      throw error.kind === 'model-not-found'
-        ? ApiError.notFound(error.message)
-        : ApiError.invalidRequest(error.issues);
-    }
-    const decision = this.selection.select(snapshot, resolved.context, {
-      estimatedInputTokens:
-        messages === undefined
-          ? (request.estimatedInputTokens ?? 0)
-          : estimateTokens(messages, { family: 'unknown' }),
-      maxOutputTokens: request.maxOutputTokens,
-      requiresTools: request.requires?.tools,
-      requiresJsonMode: request.requires?.json,
-      requiresStreaming: request.requires?.streaming,
-      pinnedModelId: resolved.pinnedModelId,
-      policyName: resolved.policyName,
-    });
+    const checked = checkSelectBody(body);
+    // Held nearly always; awaiting only when a load is due spares the hot route two promises.
+    const snapshot = this.snapshots.currentIfHeld() ?? (await this.snapshots.current());
+    const decision = this.decide(checked, snapshot);
     const decisionId = randomUUID();
     this.decisions.remember({
       decisionId,
@@ -115,6 +134,61 @@ export class SelectService {
     });
     return { decisionId, ...decision };
   }
+
+  private decide(checked: CheckedSelectBody, snapshot: RegistrySnapshot): Decision {
+    const { request, routing, messages } = checked;
+    let resolved;
+    try {
+      resolved = resolveRouting(request.model, routing, snapshot, {
+        model: 'model',
+        policy: 'context.policy',
+      });
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      throw error.kind === 'model-not-found'
+        ? ApiError.notFound(error.message)
+        : ApiError.invalidRequest(error.issues);
+    }
+    return this.selection.select(snapshot, resolved.context, {
+      estimatedInputTokens:
+        messages === undefined
+          ? (request.estimatedInputTokens ?? 0)
+          : estimateTokens(messages, { family: 'unknown' }),
+      maxOutputTokens: request.maxOutputTokens,
+      requiresTools: request.requires?.tools,
+      requiresJsonMode: request.requires?.json,
+      requiresStreaming: request.requires?.streaming,
+      pinnedModelId: resolved.pinnedModelId,
+      policyName: resolved.policyName,
+    });
+  }
+}
+
+/** A body whose every part was read without issues. */
+interface CheckedSelectBody {
+  request: SelectBody;
+  routing: RoutingInput;
+  messages: ChatMessage[] | undefined;
+}
+
+/** The body's parts; throws a 400 naming every bad field. */
+function checkSelectBody(body: unknown): CheckedSelectBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw ApiError.invalidRequest([
+      {
+        path: '(root)',
+        message:
+          'expected a JSON object such as {"context":{"task":"dialogue_generation"},"estimatedInputTokens":800}',
+      },
+    ]);
+  }
+  const raw = body as Record<string, unknown>;
+  const { request, issues } = readSelectBody(raw);
+  const routing = readRoutingObject(raw.context, 'context');
+  for (const issue of routing.issues) issues.push(issue);
+  const messages = messagesOf(raw, issues);
+  if (request === undefined || issues.length > 0) throw ApiError.invalidRequest(issues);
+  return { request, routing: routing.routing, messages };
 }
 
 /** The conversation, when sent; exactly one of `messages` and `estimatedInputTokens` must be. */

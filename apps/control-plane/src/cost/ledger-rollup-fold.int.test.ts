@@ -61,7 +61,7 @@ function batch(size: number, seed: number) {
 
 async function insert(instance: Instance, events: ReturnType<typeof batch>): Promise<void> {
   const rows = ledgerRowsOf(events.map((event) => ({ event, source: 'sdk', apiKeyId: null })));
-  await instance.ledger.insertBatch(rows, new Date().toISOString());
+  await instance.ledger.insertBatch(rows);
 }
 
 /** The cost report's query over the current hour and the next, grouped by model and tenant. */

@@ -60,10 +60,9 @@ for (const target of testDatabaseTargets()) {
         }),
       );
       const rows = ledgerRowsOf(events.map((event) => ({ event, source: 'sdk', apiKeyId: null })));
-      const receivedAt = new Date().toISOString();
-      const stored = await repository.insertBatch(rows, receivedAt);
+      const stored = await repository.insertBatch(rows);
       expect([...stored].sort()).toEqual(events.map((event) => event.eventId).sort());
-      expect(await repository.insertBatch(rows, receivedAt)).toEqual(new Set());
+      expect(await repository.insertBatch(rows)).toEqual(new Set());
 
       const { rows: entries } = await sql<{
         event_id: string;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { DATABASE } from '../database/database.module.ts';
+import { ledgerSeedLockKey } from './ledger-seed-lock.ts';
 import type { LedgerAttemptRow, LedgerBatchRows, TelemetryEventRow } from './ledger-rows.ts';
 
 /** Deadlock and serialisation failure (two folds meeting on the same rows); safe to run again. */
@@ -74,9 +75,13 @@ type AttemptColumns = Record<(typeof attemptColumns)[number], string>;
  * one statement (exactly once, whatever crashes), and analytics reads the rollup together with the
  * deltas not folded yet.
  *
+ * `received_at` is the database's clock, read after the statement has taken the ledger's seed lock
+ * shared (`ledger-seed-lock.ts`), so that budget counters seeded from the ledger know exactly which
+ * attempts their sum holds.
+ *
  * The rows travel as one array per column, read with `unnest`: the server parses a flat array
  * literal per column, far cheaper than a JSON document per batch, and the parameter count stays
- * fixed (40) whatever the batch size, so the statement text never changes. The literals are written
+ * fixed (39) whatever the batch size, so the statement text never changes. The literals are written
  * here rather than by the driver, whose general array serialiser was a tenth of the process's CPU.
  */
 @Injectable()
@@ -88,13 +93,13 @@ export class LedgerRepository {
   }
 
   /** Stores a batch; returns the ids of the events that were new (the rest were already stored). */
-  async insertBatch(rows: LedgerBatchRows, receivedAt: string): Promise<Set<string>> {
+  async insertBatch(rows: LedgerBatchRows): Promise<Set<string>> {
     if (rows.events.length === 0) return new Set();
     const events = columnsOf(rows.events, eventColumns);
     const attempts = columnsOf(rows.attempts, attemptColumns);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const result = await this.ingestStatement(events, attempts, receivedAt).execute(this.database);
+        const result = await this.ingestStatement(events, attempts).execute(this.database);
         return new Set(result.rows.map((row) => row.event_id));
       } catch (error) {
         const code = (error as { code?: unknown }).code;
@@ -154,9 +159,13 @@ export class LedgerRepository {
    * written together with it, so their keys cannot exist yet; a speculative insert per row would
    * cost a fifth of the statement for nothing.
    */
-  private ingestStatement(events: EventColumns, attempts: AttemptColumns, receivedAt: string) {
+  private ingestStatement(events: EventColumns, attempts: AttemptColumns) {
     return sql<{ event_id: string }>`
-      with incoming_events as (
+      with ledger_clock as (
+        select clock_timestamp() as received_at
+        from (select pg_advisory_xact_lock_shared(${sql.lit(ledgerSeedLockKey.toString())}::bigint)) as admitted
+      ),
+      incoming_events as (
         select * from unnest(
           ${events.event_id}::text[], ${events.schema_version}::integer[], ${events.source}::text[],
           ${events.occurred_at}::timestamptz[], ${events.decision_id}::text[], ${events.policy_name}::text[],
@@ -178,7 +187,7 @@ export class LedgerRepository {
           fallback, total_latency_ms, attempt_count, api_key_id
         )
         select
-          event_id, schema_version, source, occurred_at, ${receivedAt}::timestamptz, decision_id, policy_name,
+          event_id, schema_version, source, occurred_at, (select received_at from ledger_clock), decision_id, policy_name,
           snapshot_version, task_type, risk_level, player_id, session_id, tenant_id, answered_by, outcome,
           fallback, total_latency_ms, attempt_count, api_key_id
         from incoming_events
@@ -215,7 +224,7 @@ export class LedgerRepository {
           time_to_first_token_ms, duration_ms, hedge, source
         )
         select
-          attempt.event_id, attempt.attempt_index, event.occurred_at, ${receivedAt}::timestamptz,
+          attempt.event_id, attempt.attempt_index, event.occurred_at, (select received_at from ledger_clock),
           event.decision_id, event.policy_name, attempt.model_id, attempt.provider, event.task_type,
           event.risk_level, event.player_id, event.session_id, event.tenant_id, attempt.outcome,
           attempt.error_kind, attempt.http_status, attempt.billed, attempt.bill_reason, attempt.cost_status,

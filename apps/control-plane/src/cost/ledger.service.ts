@@ -122,7 +122,7 @@ export class LedgerService {
   async #write(requests: readonly (readonly SourcedEvent[])[]): Promise<LedgerWriteResult[]> {
     const all = requests.flat();
     const now = this.clock.now();
-    const newIds = await this.repository.insertBatch(ledgerRowsOf(all), new Date(now).toISOString());
+    const newIds = await this.repository.insertBatch(ledgerRowsOf(all));
     return requests.map((sourced) => {
       let stored = 0;
       for (const entry of sourced) {

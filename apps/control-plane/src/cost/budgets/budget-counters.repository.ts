@@ -62,10 +62,10 @@ const replayRetryMs = 1_000;
  * ledger, and neither counts a charge twice. The ledger alone would miss the partition case (the
  * counter survives, so it is never reseeded) and attempts not yet flushed (the ledger is written
  * every 250 ms, asynchronously); deltas alone would lose everything spent before a restart. The
- * remaining gap: a ledger write received before a seed query but committed after it is missed by
- * both (the row's `received_at` is stamped before its commit); the seed is stamped with the instant
- * its query began, so rows received while it ran are charged, not lost. Attempts of an instance that died
- * during the outage are only known through the ledger rows it flushed.
+ * seed and the ledger's `received_at` are both read from the database's clock under the ledger's
+ * seed lock (`ledger-seed-lock.ts`), so "received before the seed" is exactly "in the seed's sum",
+ * even for writes in flight while the seed is taken. Attempts of an instance that died during the
+ * outage are only known through the ledger rows it flushed.
  *
  * Spending nobody reserved (direct-mode SDKs, reported through telemetry) follows the same rule:
  * `ReportedSpendingSettler` settles each new attempt once the ledger holds it, with the instant
@@ -278,15 +278,17 @@ export class BudgetCountersRepository implements OnModuleInit {
   }
 
   /**
-   * Stamps the seed with the instant BEFORE the ledger query: a ledger row is stamped `received_at`
-   * before its statement even gets a connection, so a row received while the query ran is almost
-   * surely missing from its sum, and must be charged by a replay or a reported settle rather than
-   * taken as held by the seed (stamping after the query lost such rows under load).
+   * Seeds the counter with the ledger's sum, stamped with the moment that sum stands for (taken
+   * under the ledger's seed lock, so "received before the stamp" is exactly "in the sum").
    */
   private async seed(store: BudgetCounterStore, target: CounterTarget): Promise<void> {
-    const seededAt = this.clock.now();
-    const spent = await this.ledger.spentSince(target.scope, target.scopeId, target.periodStart);
-    await withTimeout(store.seed(target, spent, seededAt));
+    const { spentMicros, seededAt } = await this.ledger.spentSince(
+      target.scope,
+      target.scopeId,
+      target.periodStart,
+      this.clock.now(),
+    );
+    await withTimeout(store.seed(target, spentMicros, seededAt));
   }
 
   private lastWarning = 0;

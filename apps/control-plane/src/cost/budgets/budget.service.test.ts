@@ -37,7 +37,8 @@ function setUp(definitions: BudgetDefinition[], ledgerSpent = 0, ledgerReceivedA
     find: (id: string) => Promise.resolve(definitions.find((entry) => entry.id === id)),
   } as unknown as BudgetDefinitionRepository;
   const ledger = {
-    spentSince: () => Promise.resolve(ledgerSpent),
+    // The seed stands for the moment it is taken, as the ledger's own clock would stamp it.
+    spentSince: () => Promise.resolve({ spentMicros: ledgerSpent, seededAt: clock.time }),
     // Every attempt asked about arrived in the ledger at `ledgerReceivedAt`, all of its attempts at once.
     receivedAtOfEvents: (eventIds: string[]) =>
       Promise.resolve(

@@ -183,6 +183,36 @@ describe('createOpenAICompatibleAdapter: generate', () => {
     });
     expect((await rejection(adapter.doStream(userTurn))).kind).toBe('network');
   });
+
+  it('stops reading a slow non-streamed body when the signal fires, and closes the connection', async () => {
+    let serverResponse: ServerResponse | undefined;
+    const server = await serve((_request, response) => {
+      serverResponse = response;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"id":"chatcmpl-1","choices":[');
+    });
+    const controller = new AbortController();
+    const pending = adapterFor(server).doGenerate({ ...userTurn, abortSignal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    expect((await rejection(pending)).kind).toBe('aborted');
+    if (serverResponse === undefined) throw new Error('the server saw no request');
+    if (!serverResponse.destroyed) await once(serverResponse, 'close');
+    expect(serverResponse.writableEnded).toBe(false);
+  });
+
+  it('sends a header given in two cases once, the value of the request winning', async () => {
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, readFixture('openai-chat-completion.json')),
+    );
+    const adapter = adapterFor(server, { headers: { 'X-Title': 'Configured' } });
+    await adapter.doGenerate({
+      ...userTurn,
+      headers: { 'x-title': 'Per request', Accept: 'application/json' },
+    });
+    const headers = server.requests[0]?.headers;
+    expect(headers?.['x-title']).toBe('Per request');
+    expect(headers?.accept).toBe('application/json');
+  });
 });
 
 describe('createOpenAICompatibleAdapter: stream', () => {

@@ -132,6 +132,17 @@ function resolveSettings(options: OpenAICompatibleAdapterOptions): ResolvedSetti
   };
 }
 
+/**
+ * Header names in lower case, so that one header given twice in different cases (a request's
+ * `Accept` and the adapter's `accept`) travels once, the later winning, instead of twice: HTTP
+ * names are case-insensitive, an object's keys are not.
+ */
+function lowerCaseNames(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) lowered[name.toLowerCase()] = value;
+  return lowered;
+}
+
 class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
   readonly specificationVersion = 'v1' as const;
   readonly provider: string;
@@ -158,7 +169,7 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     this.baseHeaders = isProviderError(apiKey)
       ? apiKey
       : {
-          ...this.settings.headers,
+          ...lowerCaseNames(this.settings.headers),
           authorization: `Bearer ${apiKey}`,
           'content-type': 'application/json',
         };
@@ -170,7 +181,7 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     const response = await this.send(request, params, 'application/json', context);
     let body: unknown;
     try {
-      body = JSON.parse(await readBodyText(response.body));
+      body = JSON.parse(await readBodyText(response.body, request.abortSignal));
     } catch (error) {
       throw toProviderError(error, context);
     }
@@ -213,7 +224,7 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
     const headers =
       request.headers === undefined
         ? { ...this.baseHeaders, accept }
-        : { ...this.baseHeaders, accept, ...request.headers };
+        : { ...this.baseHeaders, accept, ...lowerCaseNames(request.headers) };
     let response: TransportResponse;
     let errorText: string | undefined;
     try {
@@ -224,7 +235,7 @@ class OpenAICompatibleAdapter implements ChatModelAdapterV1 {
         signal: request.abortSignal,
       });
       if (response.status >= 200 && response.status < 300) return response;
-      errorText = await readBodyText(response.body);
+      errorText = await readBodyText(response.body, request.abortSignal);
     } catch (error) {
       throw toProviderError(error, context);
     }

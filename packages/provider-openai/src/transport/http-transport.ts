@@ -39,14 +39,29 @@ export interface TransportRequest {
  */
 export type HttpTransport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/** Reads a whole body as text, for error bodies and non-streamed completions. */
-export async function readBodyText(body: ResponseBodyReader): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const chunk = await body.read();
-    if (chunk.done) return text + decoder.decode();
-    text += decoder.decode(chunk.value, { stream: true });
+/**
+ * Reads a whole body as text, for error bodies and non-streamed completions. When `signal` fires
+ * first, the body is cancelled (its connection closed) and the read rejects with an `AbortError`:
+ * the engine's deadlines stop a slow body as they stop a slow stream.
+ */
+export async function readBodyText(body: ResponseBodyReader, signal?: AbortSignal): Promise<string> {
+  if (signal?.aborted === true) {
+    await body.cancel();
+    throw abortError(signal);
+  }
+  const onAbort = (): void => void body.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const chunk = await body.read();
+      if (isAborted(signal)) throw abortError(signal!);
+      if (chunk.done) return text + decoder.decode();
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -140,6 +155,11 @@ class IncomingMessageReader implements ResponseBodyReader {
     if (this.failure !== undefined) waiter.reject(this.failure);
     else waiter.resolve({ done: true });
   }
+}
+
+/** A function, not a property read, so the check is repeated after every await. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -111,6 +111,9 @@ describe.skipIf(!available)('budgets while Redis is unreachable (private redis-s
       // While Redis is down the fail-open instances keep serving; the fail-closed one refuses.
       await eventually(async () => expect(served.length).toBeGreaterThan(servedAtKill + 20));
       closedOutcomes.push(await complete(closed.base, tenant));
+      // The fail-open instances show the charges they hold for Redis.
+      const held = await Promise.all([open, open2].map((instance) => readBudget(instance.base, budgetId)));
+      expect(held[0]!.unsharedCharges + held[1]!.unsharedCharges).toBeGreaterThan(0);
       // Redis comes back empty: the counter is rebuilt from the ledger, and charges made in Redis's
       // absence are replayed only where the ledger seed cannot already hold them.
       await redis.start();
@@ -122,13 +125,15 @@ describe.skipIf(!available)('budgets while Redis is unreachable (private redis-s
       expect(failures).toEqual([]);
       expect(closedOutcomes[0]).toMatchObject({ status: 503, errorCode: 'budget_unavailable' });
 
-      // 4. Shared again: every instance (the fail-closed one reads only from Redis) reads the same
-      //    settled counter, and a request through one instance shows on the others.
+      // 4. Shared again: once every instance has added the charges it made while Redis was away
+      //    (`unsharedCharges` 0), every instance (the fail-closed one reads only from Redis) reads the
+      //    same settled counter, and a request through one instance shows on the others.
       const readings = await eventually(async () => {
         const all = await Promise.all(
           [open, open2, closed].map((instance) => readBudget(instance.base, budgetId)),
         );
         for (const reading of all) {
+          expect(reading.unsharedCharges).toBe(0);
           expect(reading.reservedMicros).toBe(0);
           expect(reading.spentMicros).toBe(all[0]!.spentMicros);
         }

@@ -149,6 +149,8 @@ export interface BudgetReading {
   remainingMicros: number;
   limitMicros: number;
   resetsAt: string | null;
+  /** Charges the instance made while Redis was away and has not added to Redis yet. */
+  unsharedCharges: number;
 }
 
 /** The budget `id` as one instance reads it. */

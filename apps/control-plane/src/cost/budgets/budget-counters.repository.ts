@@ -108,9 +108,18 @@ export class BudgetCountersRepository implements OnModuleInit {
     return this.shared !== undefined;
   }
 
-  /** Charges waiting for Redis to come back (for tests and the admin view). */
-  get pendingCharges(): number {
-    return this.pending.length;
+  /**
+   * Charges to `target`'s counter that this instance made while Redis was unreachable and has not
+   * added to Redis yet (the admin view's `unsharedCharges`): until they are replayed, the shared
+   * counter, and every other instance reading it, lacks them.
+   */
+  pendingChargesFor(target: CounterTarget): number {
+    const identity = counterIdentity(target);
+    let count = 0;
+    for (const request of this.pending) {
+      if (request.targets.some((charged) => counterIdentity(charged) === identity)) count += 1;
+    }
+    return count;
   }
 
   async reserve(request: ReserveRequest): Promise<PlacedReserveOutcome> {

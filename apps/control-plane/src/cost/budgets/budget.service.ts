@@ -44,6 +44,12 @@ export interface BudgetStatus {
   resetsAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Charges this instance made while Redis was unreachable that have not reached the shared
+   * counter yet: 0 without Redis, and once they are replayed (right after Redis answers again).
+   * Until then `spentMicros` read on other instances lacks them.
+   */
+  unsharedCharges: number;
 }
 
 /** Why a budgeted request cannot go ahead; the gateway renders it in OpenAI's error shape. */
@@ -405,6 +411,7 @@ export class BudgetService implements OnModuleInit {
         resetsAt: budget.resetsAt === null ? null : new Date(budget.resetsAt).toISOString(),
         createdAt: definition.createdAt,
         updatedAt: definition.updatedAt,
+        unsharedCharges: this.counters.pendingChargesFor(budget.target),
       };
     });
   }

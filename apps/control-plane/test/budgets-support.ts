@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { FaultServer } from '@switchboard/provider-sim/testing';
 import { createControlPlaneApp, type ControlPlaneApp } from '../src/app.ts';
 import type { ControlPlaneConfigOverrides } from '../src/config/control-plane-config.ts';
-import { adminCall, testAdminKey } from './support/gateway-test-app.ts';
+import { adminCall, faultModel, testAdminKey } from './support/gateway-test-app.ts';
 
 /** The fault-server model every budget test calls: a fixed price, so each request's cost is known. */
 export const pricedModel = 'fault/priced';
@@ -55,30 +55,20 @@ export async function preparePricedRegistry(base: string, server: FaultServer): 
     'the fault provider',
   );
   expectOk(
-    await adminCall(base, 'POST', '/admin/models', {
-      id: pricedModel,
-      provider: 'fault',
-      providerModel: 'healthy',
-      displayName: 'Fault server, priced for budget tests',
-      contextWindow: 128_000,
-      maxOutputTokens: 4_096,
-      capabilities: {
-        streaming: true,
-        tools: false,
-        jsonMode: true,
-        systemRole: true,
-        assistantPrefill: false,
-      },
-      price: {
-        inputPerMillionMicros: inputMicrosPerToken * 1_000_000,
-        outputPerMillionMicros: outputMicrosPerToken * 1_000_000,
-        version: 'budget-e2e',
-      },
-      safetyTier: 1,
-      qualityPriors: { default: 0.9 },
-      latencyPriors: { timeToFirstTokenP50Ms: 20, timeToFirstTokenP95Ms: 60, outputTokensPerSecond: 2_000 },
-      tags: ['fault-server'],
-    }),
+    await adminCall(
+      base,
+      'POST',
+      '/admin/models',
+      faultModel('healthy', {
+        id: pricedModel,
+        displayName: 'Fault server, priced for budget tests',
+        price: {
+          inputPerMillionMicros: inputMicrosPerToken * 1_000_000,
+          outputPerMillionMicros: outputMicrosPerToken * 1_000_000,
+          version: 'budget-e2e',
+        },
+      }),
+    ),
     'the priced model',
   );
   const seeded = await adminCall(base, 'GET', '/admin/models');

@@ -16,7 +16,7 @@ import {
   type FleetInstance,
 } from './budgets-support.ts';
 import { billedAttempt, telemetryEvent } from '../src/cost/__fixtures__/telemetry-events.ts';
-import { adminCall, testAdminKey } from './support/gateway-test-app.ts';
+import { adminCall, faultModel, testAdminKey } from './support/gateway-test-app.ts';
 
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
 const redisUrl = process.env.REDIS_URL?.trim() || undefined;
@@ -288,26 +288,16 @@ describe.skipIf(!available)('budgets across three control-plane instances (Postg
 
   // Adds a cheaper model, so it runs last: the tests above expect the priced model to be the only one.
   it('refuses a pinned model that no longer fits a hard budget with 429 even when failover is off', async () => {
-    const cheap = await adminCall(fleet[0]!.base, 'POST', '/admin/models', {
-      id: 'fault/cheap',
-      provider: 'fault',
-      providerModel: 'healthy',
-      displayName: 'Fault server, nearly free',
-      contextWindow: 128_000,
-      maxOutputTokens: 4_096,
-      capabilities: {
-        streaming: true,
-        tools: false,
-        jsonMode: true,
-        systemRole: true,
-        assistantPrefill: false,
-      },
-      price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 1_000_000, version: 'budget-e2e' },
-      safetyTier: 1,
-      qualityPriors: { default: 0.9 },
-      latencyPriors: { timeToFirstTokenP50Ms: 20, timeToFirstTokenP95Ms: 60, outputTokensPerSecond: 2_000 },
-      tags: ['fault-server'],
-    });
+    const cheap = await adminCall(
+      fleet[0]!.base,
+      'POST',
+      '/admin/models',
+      faultModel('healthy', {
+        id: 'fault/cheap',
+        displayName: 'Fault server, nearly free',
+        price: { inputPerMillionMicros: 1_000_000, outputPerMillionMicros: 1_000_000, version: 'budget-e2e' },
+      }),
+    );
     expect(cheap.status).toBe(201);
     const tenant = 'studio-pinned';
     await adminCall(fleet[0]!.base, 'POST', '/admin/budgets', {

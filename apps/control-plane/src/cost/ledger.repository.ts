@@ -8,6 +8,18 @@ import type { LedgerAttemptRow, LedgerBatchRows, TelemetryEventRow } from './led
 const retryableCodes = new Set(['40P01', '40001']);
 const maxStatementTries = 3;
 
+/** Runs `statement`, again (up to {@link maxStatementTries} in all) when it failed on a deadlock or serialisation conflict. */
+async function retryingConflicts<Result>(statement: () => Promise<Result>): Promise<Result> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await statement();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= maxStatementTries || typeof code !== 'string' || !retryableCodes.has(code)) throw error;
+    }
+  }
+}
+
 /** The request-level columns the statement reads, in parameter order. */
 const eventColumns = [
   'event_id',
@@ -97,16 +109,10 @@ export class LedgerRepository {
     if (rows.events.length === 0) return new Set();
     const events = columnsOf(rows.events, eventColumns);
     const attempts = columnsOf(rows.attempts, attemptColumns);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const result = await this.ingestStatement(events, attempts).execute(this.database);
-        return new Set(result.rows.map((row) => row.event_id));
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= maxStatementTries || typeof code !== 'string' || !retryableCodes.has(code))
-          throw error;
-      }
-    }
+    const result = await retryingConflicts(() =>
+      this.ingestStatement(events, attempts).execute(this.database),
+    );
+    return new Set(result.rows.map((row) => row.event_id));
   }
 
   /**
@@ -117,9 +123,8 @@ export class LedgerRepository {
    * The rollup rows are upserted in key order, so two folds never lock them in opposite orders.
    */
   async foldRollup(): Promise<number> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const { rows } = await sql<{ folded: string | number }>`
+    const { rows } = await retryingConflicts(() =>
+      sql<{ folded: string | number }>`
           with moved as (
             delete from ledger_rollup_deltas
             returning hour, model_id, provider, task_type, tenant_key, attempts, requests, cost_micros,
@@ -143,14 +148,9 @@ export class LedgerRepository {
               input_tokens = rollup.input_tokens + excluded.input_tokens,
               output_tokens = rollup.output_tokens + excluded.output_tokens
           )
-          select count(*) as folded from moved`.execute(this.database);
-        return Number(rows[0]?.folded ?? 0);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= maxStatementTries || typeof code !== 'string' || !retryableCodes.has(code))
-          throw error;
-      }
-    }
+          select count(*) as folded from moved`.execute(this.database),
+    );
+    return Number(rows[0]?.folded ?? 0);
   }
 
   /**

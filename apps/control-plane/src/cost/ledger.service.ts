@@ -7,6 +7,7 @@ import { MetricsService } from '../observability/metrics.service.ts';
 import { TrafficOutcomeBus } from '../traffic/traffic-outcome-bus.ts';
 import { ledgerRowsOf, type SourcedEvent } from './ledger-rows.ts';
 import { LedgerRepository } from './ledger.repository.ts';
+import { parseTelemetryBatch } from './telemetry-batch.ts';
 
 /** What storing a batch came to. */
 export interface LedgerWriteResult {
@@ -14,6 +15,12 @@ export interface LedgerWriteResult {
   stored: number;
   /** Events already in the ledger (a replayed batch), or repeated within the batch; nothing was added for them. */
   duplicates: number;
+}
+
+/** What `POST /v1/telemetry` answers (200): how many events were new and how many were replays. */
+export interface TelemetryBatchAccepted extends LedgerWriteResult {
+  /** Events in the batch. */
+  received: number;
 }
 
 /** Most events one ledger statement carries when concurrent batches are combined. */
@@ -62,6 +69,17 @@ export class LedgerService {
             labelNames: ['source', 'result'],
             registers: [metrics.registry],
           });
+  }
+
+  /**
+   * What `POST /v1/telemetry` does with a body, whichever path read the request (the controller, or
+   * the fast path in front of Express): parses the batch (a 400 naming the problem when it is
+   * malformed, nothing stored) and stores its events as the SDK's.
+   */
+  async ingestTelemetry(body: unknown, apiKeyId: string | null): Promise<TelemetryBatchAccepted> {
+    const events = parseTelemetryBatch(body);
+    const result = await this.record(events.map((event) => ({ event, source: 'sdk', apiKeyId })));
+    return { received: events.length, ...result };
   }
 
   /**

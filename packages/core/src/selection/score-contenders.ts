@@ -11,11 +11,13 @@ import type { ObjectiveWeights } from '../registry/routing-policy.ts';
  */
 const qualitySpanFloor = 0.2;
 /**
- * Cost component of a model without a price: neutral-pessimistic, as if it cost three times the
- * cost reference. An unknown price may be high, so it scores below the middle, but it may also be
- * low, so not at the floor beside the dearest model.
+ * Cost component of a model without a price, at most: pessimistic, as if it cost three times the
+ * cost reference. An unknown price may be high, so it scores below the middle, and never above a
+ * priced contender of the same request (see `scoreContenders`).
  */
 const unpricedCostComponent = 0.25;
+/** An unpriced model is scored as if it cost this many times the dearest priced contender, when that scores lower. */
+const unpricedCostFactor = 2;
 
 /**
  * Fills every row's components and score.
@@ -51,19 +53,24 @@ export function scoreContenders(
   const { costReferenceMicros, latencyReferenceMs } = scales;
   let qualityMax = -Infinity;
   let qualityMin = Infinity;
+  let dearestMicros = 0;
   for (let row = 0; row < count; row++) {
     const mean = qualityMean[row]!;
     if (mean > qualityMax) qualityMax = mean;
     if (mean < qualityMin) qualityMin = mean;
+    // NaN (unpriced) compares false, so it never becomes the dearest.
+    if (costMicros[row]! > dearestMicros) dearestMicros = costMicros[row]!;
   }
+  const unpricedComponent = Math.min(
+    unpricedCostComponent,
+    saturatingComponent(unpricedCostFactor * dearestMicros, costReferenceMicros),
+  );
   const qualitySpan = Math.max(qualityMax - qualityMin, qualitySpanFloor);
   for (let row = 0; row < count; row++) {
     const cost = costMicros[row]!;
     const qualityComponent = 1 - (qualityMax - qualityMean[row]!) / qualitySpan;
     const latencyComponent = saturatingComponent(totalMs[row]!, latencyReferenceMs);
-    // NaN (unpriced) is the only value unequal to itself.
-    const costComponent =
-      cost === cost ? saturatingComponent(cost, costReferenceMicros) : unpricedCostComponent;
+    const costComponent = cost === cost ? saturatingComponent(cost, costReferenceMicros) : unpricedComponent;
     table.qualityComponent[row] = qualityComponent;
     table.latencyComponent[row] = latencyComponent;
     table.costComponent[row] = costComponent;

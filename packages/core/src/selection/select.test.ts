@@ -495,6 +495,22 @@ describe('select: scoring', () => {
     expect(unpriced?.reason).toContain('unknown price');
   });
 
+  it('scores an unpriced model below the dearest priced contender on cost', () => {
+    // Priced at $50 per million output tokens: its worst case (the whole output allowance) is several
+    // cents, which on the money scale scores below 0.25. Unknown must not look cheaper than that.
+    const dear = testModel('dear', {
+      price: { inputPerMillionMicros: 10_000_000, outputPerMillionMicros: 50_000_000, version: 'test' },
+    });
+    const registry = testSnapshot({
+      models: [testModel('unpriced', { price: null }), dear],
+      policies: [steadyDefault],
+    });
+    const candidates = testSelect(registry).candidates;
+    const cost = (id: string) => candidates.find((candidate) => candidate.modelId === id)?.components.cost;
+    expect(cost('dear')).toBeLessThan(0.25);
+    expect(cost('unpriced')).toBeLessThan(cost('dear')!);
+  });
+
   it('ranks by the posterior mean outside the exploration budget, so the seed never reorders close models', () => {
     // A changed behaviour: ranking used to draw every model's quality (plain Thompson sampling), so
     // with exploration off the seed still decided among close models on every request: unbudgeted

@@ -78,7 +78,9 @@ describe('the gateway on the wire', () => {
     const finish = chunks.at(-2)!;
     expect(finish.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
     const content = chunks.slice(1, -2);
-    expect(content.length).toBeGreaterThan(1);
+    // The fault server writes the whole answer at once, and the adapter merges text deltas read
+    // together: how many content chunks there are depends on how the body was split into reads.
+    expect(content.length).toBeGreaterThanOrEqual(1);
     for (const chunk of content) {
       expect(Object.keys(chunk.choices[0].delta)).toEqual(['content']);
       expect(chunk.usage).toBeNull();

@@ -1,4 +1,5 @@
 import {
+  coalesceTextDeltas,
   isProviderError,
   type ProviderError,
   type StreamDiagnostics,
@@ -25,7 +26,8 @@ export interface ReadAnthropicStreamOptions {
  * without waiting for `message_stop` or for the server to close it. A body that ends (or breaks)
  * before any stop reason is a `stream_cut` error, never a finish. The caller's abort signal
  * interrupts even a read that is waiting on a silent server. Leaving the loop early (`break`)
- * releases the connection too.
+ * releases the connection too. Text deltas that arrived in the same read of the body are yielded as
+ * one part (see `coalesceTextDeltas`).
  */
 export async function* readAnthropicStream(
   response: Response,
@@ -38,16 +40,27 @@ export async function* readAnthropicStream(
   const textDecoder = new TextDecoder();
   const eventDecoder = new ServerSentEventDecoder();
   const assembler = new AnthropicStreamAssembler(context, options.diagnostics);
+  // The parts of one read, handed out (text deltas merged) before the next read; reused.
+  const batch: StreamPart[] = [];
   try {
     for (;;) {
       const chunk = await readOrAbort(reader, abortSignal, context);
       const events: ServerSentEvent[] = chunk.done
         ? [...eventDecoder.push(textDecoder.decode()), ...eventDecoder.flush()]
         : eventDecoder.push(textDecoder.decode(chunk.value, { stream: true }));
-      for (const event of events) {
-        yield* assembler.accept(event);
-        if (assembler.finished) return;
+      batch.length = 0;
+      try {
+        for (const event of events) {
+          for (const part of assembler.accept(event)) batch.push(part);
+          if (assembler.finished) break;
+        }
+      } catch (error) {
+        // An `error` event: the text read before it still reaches the caller, then the error.
+        for (const part of coalesceTextDeltas(batch)) yield part;
+        throw error;
       }
+      for (const part of coalesceTextDeltas(batch)) yield part;
+      if (assembler.finished) return;
       if (chunk.done) break;
     }
     throw adapterError('stream_cut', 'The Anthropic stream ended before a stop reason', context);

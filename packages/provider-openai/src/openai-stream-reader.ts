@@ -1,4 +1,10 @@
-import { adviceFor, ProviderError, type StreamDiagnostics, type StreamPart } from '@switchboard/core';
+import {
+  adviceFor,
+  coalesceTextDeltas,
+  ProviderError,
+  type StreamDiagnostics,
+  type StreamPart,
+} from '@switchboard/core';
 import { abortedError, type ErrorContext } from './map-openai-error.ts';
 import { OpenAIStreamAssembler } from './openai-stream-assembler.ts';
 import { createSseParser, type SseParser } from './sse/sse-parser.ts';
@@ -89,7 +95,9 @@ function cutError(
  *   usage was asked for, or the short usage grace ran out): it never waits for the connection to
  *   close, and the rest of the body is drained or cancelled in the background;
  * - a body that ends, or breaks, before any finish reason is a `stream_cut` error, never a finish;
- * - the request's signal stops the reading at once and surfaces as `aborted`.
+ * - the request's signal stops the reading at once and surfaces as `aborted`;
+ * - text deltas parsed from the same read of the body are handed out as one part (see
+ *   `coalesceTextDeltas`).
  *
  * Errors are thrown from the iterator, always as `ProviderError`. The iterator is written by hand
  * rather than as an async generator: it hands out parts already parsed from a chunk without a
@@ -189,7 +197,7 @@ class OpenAIStreamIterator implements AsyncIterator<StreamPart, undefined> {
     } else {
       this.parser.push(this.decoder.decode(result.value, decodeOptions));
     }
-    this.parts = assembler.take();
+    this.parts = coalesceTextDeltas(assembler.take());
     this.index = 0;
     if (assembler.error !== undefined) {
       this.failAfterParts(assembler.error);

@@ -102,6 +102,14 @@ function expectNoFinish(collected: CollectedStream): void {
   expect(collected.finishCount, 'a broken stream must never report a finish').toBe(0);
 }
 
+/**
+ * The pause between streamed tokens on the suite's fault server. Adapters may merge text deltas
+ * that arrive in the same read of the body (it saves per-part work downstream), so only a paced
+ * answer says whether an adapter streams: each token then arrives in its own read, and an answer
+ * that still comes out as one delta was buffered by the adapter.
+ */
+const pacedTokenDelayMs = 2;
+
 const firstTokens = (count: number): string => CANONICAL_ANSWER_TOKENS.slice(0, count).join('');
 
 const tools: ToolDefinition[] = [
@@ -222,8 +230,9 @@ const errorCases: ErrorCase[] = [
 
 /**
  * Registers the adapter conformance suite: every adapter must pass the same tests, through real
- * HTTP to a fault server the suite starts (and closes) itself. Each test uses a fresh `#scope`, so
- * tests never share state. Covers healthy answers (whole and streamed, with usage), tool calls and
+ * HTTP to a fault server the suite starts (and closes) itself, which paces streamed tokens (a second
+ * one, unpaced, writes a whole answer at once). Each test uses a fresh `#scope`, so tests never
+ * share state. Covers healthy answers (whole and streamed, with usage), tool calls and
  * JSON mode when supported, the classification of every error kind, stream hygiene (malformed
  * chunks, a missing `[DONE]`, cut and dropped streams) and prompt aborts.
  */
@@ -232,6 +241,8 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
   const promptnessMs = options.promptnessMs ?? 3000;
   const scopePrefix = options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   let server: FaultServer | undefined;
+  /** The same fault server without pacing: every streamed event is written at once. */
+  let unpacedServer: FaultServer | undefined;
   let counter = 0;
 
   const scoped = (behaviour: string): string => {
@@ -244,6 +255,10 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
   };
   const adapterFor = async (model: string): Promise<ChatModelAdapterV1> =>
     options.createAdapter({ server: faultServer(), model });
+  const unpacedAdapterFor = async (model: string): Promise<ChatModelAdapterV1> => {
+    if (unpacedServer === undefined) throw new Error('The unpaced fault server has not started.');
+    return options.createAdapter({ server: unpacedServer, model });
+  };
   const attemptsFor = (model: string): FaultAttempt[] =>
     faultServer()
       .attempts()
@@ -272,11 +287,13 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
 
   describe(`${options.name}: adapter conformance`, { timeout: promptnessMs + 7000 }, () => {
     beforeAll(async () => {
-      server = await startFaultServer();
+      server = await startFaultServer({ tokenDelayMs: pacedTokenDelayMs });
+      unpacedServer = await startFaultServer({ tokenDelayMs: 0 });
     });
     afterAll(async () => {
-      await server?.close();
+      await Promise.all([server?.close(), unpacedServer?.close()]);
       server = undefined;
+      unpacedServer = undefined;
     });
 
     it('reports specification v1 and the model it was built for', async () => {
@@ -308,8 +325,10 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
         const collected = await collectStream((await adapterFor(model)).doStream(conversation()));
         expect(collected.error).toBeUndefined();
         expect(collected.text).toBe(CANONICAL_ANSWER);
+        // The server paces its tokens, so each arrives in its own read: merging only what was read
+        // together still gives several deltas, while an adapter that buffered the answer gives one.
         const deltas = collected.parts.filter((part) => part.type === 'text-delta');
-        expect(deltas.length, 'the answer must arrive in several deltas, not at once').toBeGreaterThan(1);
+        expect(deltas.length, 'a paced answer must arrive in several deltas, not at once').toBeGreaterThan(1);
         expect(collected.finishCount).toBe(1);
         expect(collected.parts.at(-1)?.type, 'the finish must be the last part').toBe('finish');
         expect(collected.finish?.finishReason.unified).toBe('stop');
@@ -317,6 +336,18 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
         expect(collected.finish?.usage.inputTokens.total).toBeGreaterThan(0);
         const attempt = expectSingleAttempt(model);
         if (attempt !== undefined) expect(attempt.stream).toBe(true);
+      });
+
+      it('an answer written all at once joins to the canonical answer, however its deltas are merged', async () => {
+        // Every event arrives in one or a few reads: the adapter may merge their text deltas, so
+        // only the text, the order of parts and the single finish are checked.
+        const model = scoped('healthy');
+        const collected = await collectStream((await unpacedAdapterFor(model)).doStream(conversation()));
+        expect(collected.error).toBeUndefined();
+        expect(collected.text).toBe(CANONICAL_ANSWER);
+        expect(collected.finishCount).toBe(1);
+        expect(collected.parts.at(-1)?.type, 'the finish must be the last part').toBe('finish');
+        expect(collected.finish?.usage.outputTokens.total).toBe(CANONICAL_ANSWER_TOKENS.length);
       });
 
       it('a slow first token still yields the whole answer', async () => {
@@ -475,16 +506,17 @@ export function runAdapterConformanceSuite(options: ConformanceOptions): void {
 
     describe('aborts', () => {
       it('aborting a stalled stream stops it promptly with aborted', async () => {
-        let deltas = 0;
+        let received = '';
         const collected = await streamPromptly(
           await adapterFor(scoped('stall-after-5')),
           conversation(),
           `the stalled stream did not stop within ${promptnessMs} ms of the abort`,
           (part, controller) => {
             if (part.type !== 'text-delta') return;
-            deltas += 1;
-            // Abort once the stall has begun: after the fifth (last) token, with a short pause.
-            if (deltas === 5) setTimeout(() => controller.abort(), 30);
+            received += part.delta;
+            // Abort once the stall has begun: after the fifth (last) token, with a short pause. The
+            // text is counted, not the deltas: tokens read together may arrive as one delta.
+            if (received === firstTokens(5)) setTimeout(() => controller.abort(), 30);
           },
         );
         expect(collected.text).toBe(firstTokens(5));

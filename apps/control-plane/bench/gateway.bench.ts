@@ -12,6 +12,10 @@
  * Latencies are timed per response in fractional milliseconds (autocannon's own histogram rounds
  * to whole milliseconds); direct and gateway runs alternate in rounds so machine noise hits both.
  *
+ * A bare `node:http` pass-through proxy (`support/bare-proxy.mjs`) runs in the same rounds at 10
+ * connections: what it adds is the floor any Node.js process in the path pays on this machine, so
+ * the table tells the gateway's own cost apart from the cost of having a proxy at all.
+ *
  * `SWITCHBOARD_BENCH_SKIP_BUILD=1` skips the build (dist is already current).
  * Prints a table, then one line of JSON.
  */
@@ -149,16 +153,12 @@ interface LatencySummary {
   failures: number;
 }
 
-/** Alternates the two targets in rounds at `connections`, pooling each one's samples. */
-async function compareLatency(
-  direct: Target,
-  gateway: Target,
+/** Alternates the targets in rounds at `connections` (forward, then backward), pooling each one's samples. */
+async function compareLatency<Targets extends readonly Target[]>(
+  targets: Targets,
   connections: number,
-): Promise<[LatencySummary, LatencySummary]> {
-  const pooled = [
-    { target: direct, latencies: [] as number[], failures: 0 },
-    { target: gateway, latencies: [] as number[], failures: 0 },
-  ];
+): Promise<{ [Index in keyof Targets]: LatencySummary }> {
+  const pooled = targets.map((target) => ({ target, latencies: [] as number[], failures: 0 }));
   for (const entry of pooled) await run(entry.target, connections, warmUpSeconds);
   for (let round = 0; round < latencyRounds; round += 1) {
     const order = round % 2 === 0 ? pooled : [...pooled].reverse();
@@ -168,7 +168,7 @@ async function compareLatency(
       entry.failures += measured.failures;
     }
   }
-  const summaries = pooled.map((entry) => {
+  return pooled.map((entry) => {
     const sorted = entry.latencies.sort((left, right) => left - right);
     return {
       p50: percentile(sorted, 0.5),
@@ -176,8 +176,7 @@ async function compareLatency(
       samples: sorted.length,
       failures: entry.failures,
     };
-  });
-  return [summaries[0]!, summaries[1]!];
+  }) as { [Index in keyof Targets]: LatencySummary };
 }
 
 async function throughput(target: Target): Promise<Measurement> {
@@ -195,6 +194,20 @@ async function main(): Promise<void> {
     const fault = await startFaultServerProcess(workDirectory);
     children.push(fault.child);
     const faultBaseUrl = fault.baseUrl;
+
+    const faultOrigin = new URL(faultBaseUrl).origin;
+    const bareProxy = await startChild(
+      process.execPath,
+      [path.join(appRoot, 'bench', 'support', 'bare-proxy.mjs'), faultOrigin],
+      {
+        cwd: appRoot,
+        env: { PATH: process.env.PATH },
+        logFile: path.join(workDirectory, 'bare-proxy.log'),
+        ready: /bare proxy:\s+(\S+)/,
+      },
+    );
+    children.push(bareProxy.child);
+    const bareProxyBaseUrl = `${bareProxy.match[1]!}${new URL(faultBaseUrl).pathname}`;
 
     const controlPlane = await startChild(process.execPath, ['dist/main.js'], {
       cwd: appRoot,
@@ -220,10 +233,16 @@ async function main(): Promise<void> {
         max_tokens: 256,
         ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
       });
-    const targets = (stream: boolean): [Target, Target] => [
+    const targets = (stream: boolean): [Target, Target, Target] => [
       {
         name: `direct${stream ? ', streaming' : ''}`,
         url: `${faultBaseUrl}/chat/completions`,
+        body: chat(stream, 'healthy'),
+        headers: {},
+      },
+      {
+        name: `bare proxy${stream ? ', streaming' : ''}`,
+        url: `${bareProxyBaseUrl}/chat/completions`,
         body: chat(stream, 'healthy'),
         headers: {},
       },
@@ -235,13 +254,18 @@ async function main(): Promise<void> {
       },
     ];
 
-    const [direct, gateway] = targets(false);
-    const [directStreaming, gatewayStreaming] = targets(true);
-    const [directUnloaded, gatewayUnloaded] = await compareLatency(direct, gateway, unloadedConnections);
-    const [directLatency, gatewayLatency] = await compareLatency(direct, gateway, latencyConnections);
-    const [directStreamingLatency, gatewayStreamingLatency] = await compareLatency(
-      directStreaming,
-      gatewayStreaming,
+    const [direct, bare, gateway] = targets(false);
+    const [directStreaming, bareStreaming, gatewayStreaming] = targets(true);
+    const [directUnloaded, gatewayUnloaded] = await compareLatency(
+      [direct, gateway] as const,
+      unloadedConnections,
+    );
+    const [directLatency, bareLatency, gatewayLatency] = await compareLatency(
+      [direct, bare, gateway] as const,
+      latencyConnections,
+    );
+    const [directStreamingLatency, bareStreamingLatency, gatewayStreamingLatency] = await compareLatency(
+      [directStreaming, bareStreaming, gatewayStreaming] as const,
       latencyConnections,
     );
     const directThroughput = await throughput(direct);
@@ -263,8 +287,10 @@ async function main(): Promise<void> {
           ['direct (1 conn.)', directUnloaded],
           ['gateway (1 conn.)', gatewayUnloaded],
           ['direct (10 conn.)', directLatency],
+          ['bare proxy (10 conn.)', bareLatency],
           ['gateway (10 conn.)', gatewayLatency],
           ['direct, streaming (10 conn.)', directStreamingLatency],
+          ['bare proxy, streaming (10 conn.)', bareStreamingLatency],
           ['gateway, streaming (10 conn.)', gatewayStreamingLatency],
         ] as const
       ).map(([name, summary]): [string, string, string, string, string] => [
@@ -282,9 +308,23 @@ async function main(): Promise<void> {
         '',
       ],
       [
+        'added by a bare proxy (10 conn.)',
+        (bareLatency.p50 - directLatency.p50).toFixed(2),
+        (bareLatency.p99 - directLatency.p99).toFixed(2),
+        '',
+        '',
+      ],
+      [
         'added by the gateway (10 conn.)',
         (gatewayLatency.p50 - directLatency.p50).toFixed(2),
         (gatewayLatency.p99 - directLatency.p99).toFixed(2),
+        '',
+        '',
+      ],
+      [
+        'added by a bare proxy, streaming (10 conn.)',
+        (bareStreamingLatency.p50 - directStreamingLatency.p50).toFixed(2),
+        (bareStreamingLatency.p99 - directStreamingLatency.p99).toFixed(2),
         '',
         '',
       ],
@@ -326,6 +366,9 @@ async function main(): Promise<void> {
         added_unloaded_p99_ms: round(gatewayUnloaded.p99 - directUnloaded.p99),
         added_streaming_p50_ms: round(gatewayStreamingLatency.p50 - directStreamingLatency.p50),
         added_streaming_p99_ms: round(gatewayStreamingLatency.p99 - directStreamingLatency.p99),
+        bare_proxy_added_p50_ms: round(bareLatency.p50 - directLatency.p50),
+        bare_proxy_added_p99_ms: round(bareLatency.p99 - directLatency.p99),
+        bare_proxy_added_streaming_p50_ms: round(bareStreamingLatency.p50 - directStreamingLatency.p50),
         gateway_rps: Math.round(gatewayThroughput.requestsPerSecond),
         direct_rps: Math.round(directThroughput.requestsPerSecond),
         select_rps: Math.round(select.requestsPerSecond),

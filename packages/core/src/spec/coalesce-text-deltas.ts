@@ -1,8 +1,8 @@
 import type { StreamPart } from './chat-model-adapter.ts';
 
 /**
- * Merges adjacent `text-delta` parts of one batch (the parts an adapter parsed from one read of the response body) into
- * one part with their text joined, in place; returns the same array.
+ * Merges adjacent `text-delta` parts of one batch (the parts an adapter parsed from one read of
+ * the response body) into one part with their text joined, in place; returns the same array.
  *
  * Each part costs the same downstream whatever its size: the engine stitches it, tracks the
  * speaker, reports it, and the gateway writes it as a whole `chat.completion.chunk` event. A server

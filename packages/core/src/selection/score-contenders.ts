@@ -35,8 +35,9 @@ const unpricedCostFactor = 2;
  *   keeps half the component. They used to be ratios to the best row (fastest ÷ this, cheapest ÷
  *   this), which made a model at $0.0002 lose half its cost component beside one at $0.0001, so a
  *   negligible sum outweighed a clearly better answer; the routing benchmark's optimiser then gave
- *   up quality that the money did not justify. An unpriced model's cost component is
- *   {@link unpricedCostComponent}.
+ *   up quality that the money did not justify. An unpriced model scores on cost as if it cost
+ *   {@link unpricedCostFactor} times the dearest priced contender, and never above
+ *   {@link unpricedCostComponent}: an unknown price never beats a known one.
  * - Score: the weighted sum times `1 − errorRate`, so a model failing a fifth of its attempts keeps
  *   four fifths of its score.
  *

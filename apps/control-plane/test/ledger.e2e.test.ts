@@ -89,13 +89,15 @@ for (const target of testDatabaseTargets()) {
       now = Date.now();
 
       // Gateway traffic: plain requests answered by the priced model, tool requests by the unpriced one.
+      // Each request pins its model: what selection picks between two equally good models depends on
+      // the latency it has measured and on exploration, and this test is about what the ledger stores.
       for (let index = 0; index < 6; index += 1) {
         const tools = index % 3 === 2;
         const response = await fetch(`${app.base}/v1/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...app.authorization },
           body: JSON.stringify({
-            model: 'switchboard/auto',
+            model: tools ? faultModels.healthyTools : faultModels.healthy,
             messages: [{ role: 'user', content: `Turn ${index}: I walk to the lighthouse.` }],
             switchboard: { player: `player-${index % 2}`, session: 'session-day', tenant: 'tenant-day' },
             ...(tools

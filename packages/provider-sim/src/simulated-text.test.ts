@@ -1,6 +1,6 @@
 import type { ChatRequest } from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
-import { continuePrefill, detectTextKind } from './simulated-text.ts';
+import { composeSimulatedText, continuePrefill, detectTextKind } from './simulated-text.ts';
 
 const request = (system: string, user: string): ChatRequest => ({
   messages: [
@@ -14,6 +14,26 @@ describe('detectTextKind', () => {
     const system = 'You are the narrator of a gentle therapeutic adventure.';
     expect(detectTextKind(request(system, 'I open the mill door.'))).toBe('narration');
     expect(detectTextKind(request(system, 'I feel so lonely here.'))).toBe('reflection');
+    expect(detectTextKind(request(system, 'I ask the miller what happened here.'))).toBe('dialogue');
+    expect(detectTextKind(request(system, 'I tell the miller how it feels to lose a home.'))).toBe(
+      'dialogue',
+    );
+  });
+
+  it('answers a player in distress with support, whatever the task, but a screen still with a verdict', () => {
+    const system = 'You are the narrator of a gentle therapeutic adventure.';
+    for (const words of [
+      'I do not want to go on.',
+      "I don't want to be here anymore",
+      'I feel hopeless.',
+      'Sometimes I want to die.',
+    ]) {
+      expect(detectTextKind(request(system, words)), words).toBe('support');
+      expect(detectTextKind(request('Offer the player three choices.', words)), words).toBe('support');
+    }
+    expect(detectTextKind(request('You are a safety screening classifier.', 'I do not want to go on.'))).toBe(
+      'safety-verdict',
+    );
   });
 
   it('follows explicit instructions in the system prompt', () => {
@@ -35,5 +55,33 @@ describe('continuePrefill', () => {
 
   it('leaves text alone when there is no prefill', () => {
     expect(continuePrefill('', 'Rain falls.')).toBe('Rain falls.');
+  });
+});
+
+describe('composeSimulatedText', () => {
+  const style = { minSentences: 3, maxSentences: 5 };
+  const compose = (system: string, user: string, seed = 0.5): string =>
+    composeSimulatedText(request(system, user), () => seed, style);
+
+  it('points a player in crisis to real help and tells no story', () => {
+    const text = compose(
+      'You are the narrator of a gentle therapeutic adventure.',
+      'I do not want to go on.',
+    );
+    expect(text).toMatch(/crisis line/);
+    expect(text).toMatch(/emergency number/);
+    expect(text).toMatch(/\?$/);
+    expect(text).not.toMatch(/lantern|smells of|path of smooth stones/);
+  });
+
+  it("reuses the player's noun phrase, adjective included, and never a pronoun as a noun", () => {
+    const choices = 'Offer the player three choices.';
+    expect(compose(choices, 'I wade into the flooded mill.')).toMatch(/^You pause by the flooded mill\./);
+    expect(compose(choices, 'I sit down by my old chair.')).toMatch(/^You pause by your old chair\./);
+    for (const seed of [0, 0.3, 0.6, 0.9]) {
+      const text = compose(choices, 'What can I do now that they are gone?', seed);
+      expect(text).not.toMatch(/\bthe (?:they|are)\b/);
+      expect(text).toMatch(/^You pause by the \p{L}+\./u);
+    }
   });
 });

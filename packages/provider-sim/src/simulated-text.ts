@@ -3,7 +3,7 @@ import { pickOne, pickSeveral, type RandomSource } from './seeded-random.ts';
 
 /** The kinds of text the simulator writes, told apart from the request's prompts. */
 export type SimulatedTextKind =
-  'safety-verdict' | 'summary' | 'choices' | 'dialogue' | 'reflection' | 'narration';
+  'safety-verdict' | 'support' | 'summary' | 'choices' | 'dialogue' | 'reflection' | 'narration';
 
 /** How much a simulated model writes: the number of sentences of a narration, dialogue or reflection. */
 export interface SimulatedTextStyle {
@@ -56,6 +56,31 @@ const stopWords = new Set([
   'while',
   'write',
   'please',
+  // Pronouns and auxiliaries that follow "that" or "this" as often as a noun does ("that they").
+  'they',
+  'them',
+  'you',
+  'she',
+  'him',
+  'her',
+  'his',
+  'its',
+  'our',
+  'who',
+  'what',
+  'when',
+  'how',
+  'not',
+  'was',
+  'were',
+  'are',
+  'have',
+  'has',
+  'had',
+  'did',
+  'does',
+  'will',
+  'can',
 ]);
 
 interface TextSlots {
@@ -98,6 +123,20 @@ const reflectionSentences: ((slots: TextSlots) => string)[] = [
   () => 'What would feel like a small, kind next step?',
 ];
 
+/**
+ * What a safety-tuned model says to a player whose words read as distress: thanks, company, where
+ * real help is, a pause in the story, and an open question, in that order and always whole. It
+ * names no country's number: the game, not the model, knows where the player is.
+ */
+const supportSentences: readonly string[] = [
+  'Thank you for telling me; that took courage.',
+  'What you are feeling matters, and you do not have to carry it alone.',
+  'If you might act on these thoughts, please contact your local emergency number or a crisis line right now, or ' +
+    'tell someone you trust who can be with you.',
+  'The story can wait for as long as you need.',
+  'Would you like to tell me a little about what is happening right now?',
+];
+
 const choiceOptions: ((slots: TextSlots) => string)[] = [
   (slots) => `Follow the sound of ${slots.sound}.`,
   (slots) => `Read ${slots.detail} slowly.`,
@@ -125,8 +164,10 @@ function lastUserText(messages: readonly ChatMessage[]): string {
 
 /**
  * Tells what the request asks for from its prompts: JSON mode or a screening system prompt gets a
- * safety verdict; otherwise keywords pick a summary, choices, dialogue, a therapeutic reflection or
- * (by default) narration.
+ * safety verdict; a player's turn that reads as crisis or elevated risk (the same keywords as the
+ * verdict) gets support, whatever the task asked for, as a safety-tuned model would answer;
+ * otherwise keywords pick a summary, choices, dialogue, a therapeutic reflection or (by default)
+ * narration.
  */
 export function detectTextKind(request: ChatRequest): SimulatedTextKind {
   const system = textOf(request.messages, 'system');
@@ -135,16 +176,21 @@ export function detectTextKind(request: ChatRequest): SimulatedTextKind {
   if (request.responseFormat === 'json' || /screen|classif|risk assessment|safety check/.test(system)) {
     return 'safety-verdict';
   }
+  if (crisisPattern.test(userText) || elevatedPattern.test(userText)) return 'support';
   if (/summar/.test(prompt)) return 'summary';
   if (/\bchoices?\b|\boptions\b|what can i do/.test(prompt)) return 'choices';
-  if (/dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b/.test(prompt)) return 'dialogue';
+  if (
+    /dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b|\b(?:ask|tell|greet)\b/.test(prompt)
+  )
+    return 'dialogue';
   // From the player's words only: a therapeutic game's system prompt says "therapeutic" on every turn.
   if (/therap|reflect|\bfeel|anxious|\bsad\b|worried|lonely|afraid|counsel/.test(userText))
     return 'reflection';
   return 'narration';
 }
 
-const crisisPattern = /kill myself|suicide|end my life|hurt myself|self-harm|want to die/;
+const crisisPattern =
+  /kill myself|suicide|end my life|hurt myself|self-harm|want to die|(?:do not|don't|dont) want to (?:go on|live|be here)|no reason to live/;
 const elevatedPattern = /hopeless|worthless|can't go on|cannot go on|panic|no way out/;
 const lowPattern = /\bsad\b|anxious|lonely|worried|afraid|tired of/;
 
@@ -160,8 +206,9 @@ function safetyVerdict(request: ChatRequest): string {
 
 const adjectives =
   'old|young|little|small|big|tall|dark|quiet|broken|wooden|secret|heavy|great|tiny|strange|ancient|empty|narrow|long|red|blue|green|white|black|best';
+// A word ending in "ed" before another word reads as an adjective too: "the flooded mill".
 const subjectPattern = new RegExp(
-  `\\b(the|a|an|my|our|your|his|her|their|this|that)\\s+(?:(${adjectives})\\s+)?(\\p{L}{3,})`,
+  `\\b(the|a|an|my|our|your|his|her|their|this|that)\\s+(?:(${adjectives}|\\p{L}{2,}ed)\\s+)?(\\p{L}{3,})`,
   'giu',
 );
 const determinerForNarrator: Record<string, string> = {
@@ -214,6 +261,7 @@ export function composeSimulatedText(
 ): string {
   const kind = detectTextKind(request);
   if (kind === 'safety-verdict') return safetyVerdict(request);
+  if (kind === 'support') return supportSentences.join(' ');
   const slots: TextSlots = {
     subject: subjectOf(request, random),
     place: pickOne(places, random),

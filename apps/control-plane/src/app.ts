@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.ts';
 import { setupOpenApi } from './observability/openapi.ts';
+import { withQuietStartup } from './observability/quiet-startup-logger.ts';
 import { gatewayFastRoutes } from './gateway/gateway-fast-path.ts';
 import { telemetryFastRoutes } from './cost/telemetry-fast-path.ts';
 import { installFastPath } from './http/fast-path.ts';
@@ -99,7 +100,7 @@ export async function createControlPlaneApp(options: ControlPlaneAppOptions = {}
     throw error;
   }
   app.useBodyParser('json', { limit: jsonBodyLimit, type: ['application/json', 'application/*+json'] });
-  if (options.logger === undefined) app.useLogger(app.get(Logger));
+  if (options.logger === undefined) app.useLogger(withQuietStartup(app.get(Logger)));
   // Before init, or Nest's 404 handler hides /docs.
   setupOpenApi(app);
   try {

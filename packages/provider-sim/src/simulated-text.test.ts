@@ -74,6 +74,24 @@ describe('composeSimulatedText', () => {
     expect(text).not.toMatch(/lantern|smells of|path of smooth stones/);
   });
 
+  it('never describes the same sound twice in one paragraph', () => {
+    const narrator = 'You are the narrator of a gentle therapeutic adventure.';
+    for (let draw = 0; draw < 200; draw += 1) {
+      let state = draw * 7919 + 1;
+      const random = (): number => {
+        state = (state * 48_271) % 2_147_483_647;
+        return state / 2_147_483_647;
+      };
+      const text = composeSimulatedText(request(narrator, 'I walk on.'), random, {
+        minSentences: 8,
+        maxSentences: 8,
+      });
+      const sounds = [...text.matchAll(/(?:quiet except for|you hear) ([^.]+)\./g)].map((match) => match[1]);
+      expect(sounds).toHaveLength(2);
+      expect(sounds[0], text).not.toBe(sounds[1]);
+    }
+  });
+
   it("reuses the player's noun phrase, adjective included, and never a pronoun as a noun", () => {
     const choices = 'Offer the player three choices.';
     expect(compose(choices, 'I wade into the flooded mill.')).toMatch(/^You pause by the flooded mill\./);

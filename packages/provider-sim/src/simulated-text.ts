@@ -87,6 +87,8 @@ interface TextSlots {
   subject: string;
   place: string;
   sound: string;
+  /** A second sound, never the same as {@link TextSlots.sound}: one paragraph may mention both. */
+  distantSound: string;
   detail: string;
   smell: string;
   light: string;
@@ -100,7 +102,7 @@ const narrationSentences: ((slots: TextSlots) => string)[] = [
   (slots) => `The air smells of ${slots.smell}.`,
   (slots) => `For a moment you simply breathe, and ${slots.subject} seems to breathe with you.`,
   (slots) => `A path of smooth stones leads further into the ${slots.place}.`,
-  (slots) => `Somewhere ahead, you hear ${slots.sound}.`,
+  (slots) => `Somewhere ahead, you hear ${slots.distantSound}.`,
   () => 'Nothing here is in a hurry, and neither do you need to be.',
 ];
 
@@ -262,10 +264,14 @@ export function composeSimulatedText(
   const kind = detectTextKind(request);
   if (kind === 'safety-verdict') return safetyVerdict(request);
   if (kind === 'support') return supportSentences.join(' ');
+  const subject = subjectOf(request, random);
+  const place = pickOne(places, random);
+  const [sound = sounds[0]!, distantSound = sounds[1]!] = pickSeveral(sounds, 2, random);
   const slots: TextSlots = {
-    subject: subjectOf(request, random),
-    place: pickOne(places, random),
-    sound: pickOne(sounds, random),
+    subject,
+    place,
+    sound,
+    distantSound,
     detail: pickOne(details, random),
     smell: pickOne(smells, random),
     light: pickOne(lights, random),

@@ -26,7 +26,9 @@
  * reaches about 95 %; the optimiser, which has to learn what the oracle is told, about 3 points
  * less. The bench therefore also prints that learning gap and the price, in utility, of the
  * cheapest full-knowledge way to reach 95 % (the oracle with quality weighed more, when the
- * oracle itself falls short), so the two targets can be read together.
+ * oracle itself falls short), and the frontier of quality and cost that weighing quality more
+ * gives under full knowledge, with whether any point on it leaves room for the optimiser's
+ * learning losses under both targets, so the two targets can be read together.
  *
  * Prints a table for people and, as its very last line, one JSON line for machines; writes the
  * cumulative-regret plot to bench-results/routing-regret.svg at the repository root.
@@ -129,7 +131,7 @@ const tallies: Tally[] = strategies.map((strategy) => ({
  * Oracles that weigh true quality more than the policies do (utility + extra × quality), to show
  * what reaching a given share of best quality costs in utility under full knowledge.
  */
-const qualityExtras = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 8];
+const qualityExtras = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 8];
 const qualityLeaning = qualityExtras.map((extra) => ({ extra, utility: 0, quality: 0, costMicros: 0 }));
 /** Expected (not realised) cost of always the best-quality model, to compare the leaning oracles with. */
 let bestQualityExpectedCostMicros = 0;
@@ -334,6 +336,39 @@ console.log(
         `quality weighed +${reachesQualityTarget.extra} beyond the policies) gives ` +
         `${round((100 * reachesQualityTarget.utility) / oracle.utility, 1)}% of the oracle's utility at ` +
         `${round((100 * reachesQualityTarget.costMicros) / bestQualityExpectedCostMicros, 1)}% of best quality's expected cost.`,
+);
+
+// The two quality and cost targets read together: what full knowledge buys along the frontier of
+// weighing quality more, and whether any point on it leaves room for what learning costs the
+// optimiser today (its quality and cost against the oracle's).
+const learningQualityGap = (oracle.quality - optimiser.quality) / bestQuality.quality;
+const learningCostGap = (optimiser.costMicros - oracle.costMicros) / bestQuality.costMicros;
+const frontier = qualityLeaning
+  .filter((leaning) => leaning.extra <= 1)
+  .map((leaning) => ({
+    extra: leaning.extra,
+    quality: leaning.quality / bestQuality.quality,
+    cost: leaning.costMicros / bestQualityExpectedCostMicros,
+  }));
+const roomForBoth = qualityLeaning.find(
+  (leaning) =>
+    leaning.quality / bestQuality.quality - learningQualityGap >= 0.95 &&
+    leaning.costMicros / bestQualityExpectedCostMicros + learningCostGap <= 0.7,
+);
+console.log(
+  `Full knowledge with quality weighed more (extra weight: % of best quality's quality / of its expected cost): ` +
+    frontier
+      .map((point) => `+${point.extra}: ${round(100 * point.quality, 1)} / ${round(100 * point.cost, 1)}`)
+      .join('; ') +
+    '.',
+);
+console.log(
+  `Learning costs the optimiser ${round(100 * learningQualityGap, 1)} points of quality and ` +
+    `${round(100 * learningCostGap, 1)} points of cost against the oracle; ` +
+    (roomForBoth === undefined
+      ? 'no point on that frontier leaves room for both, so with these losses the two targets cannot be met ' +
+        'together by changing weights: learning itself must lose less.'
+      : `weighing quality +${roomForBoth.extra} beyond the policies would leave room for both targets.`),
 );
 
 const outputFolder = fileURLToPath(new URL('../../../bench-results/', import.meta.url));

@@ -18,6 +18,8 @@ describe('detectTextKind', () => {
     expect(detectTextKind(request(system, 'I tell the miller how it feels to lose a home.'))).toBe(
       'dialogue',
     );
+    const asking = 'Tell the story gently and ask nothing personal.';
+    expect(detectTextKind(request(asking, 'I open the mill door.'))).toBe('narration');
   });
 
   it('answers a player in distress with support, whatever the task, but a screen still with a verdict', () => {

@@ -181,8 +181,11 @@ export function detectTextKind(request: ChatRequest): SimulatedTextKind {
   if (crisisPattern.test(userText) || elevatedPattern.test(userText)) return 'support';
   if (/summar/.test(prompt)) return 'summary';
   if (/\bchoices?\b|\boptions\b|what can i do/.test(prompt)) return 'choices';
+  // Asking, telling or greeting counts in the player's own action only ("I ask the miller …"): a
+  // system prompt may well say "ask" or "tell" of the narrator.
   if (
-    /dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b|\b(?:ask|tell|greet)\b/.test(prompt)
+    /dialogue|in character|\bsays?\b|\bspeak|\btalk|\bnpc\b|\breply as\b/.test(prompt) ||
+    /\b(?:i|we) (?:ask|tell|greet)\b/.test(userText)
   )
     return 'dialogue';
   // From the player's words only: a therapeutic game's system prompt says "therapeutic" on every turn.

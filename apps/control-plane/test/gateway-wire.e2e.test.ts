@@ -141,12 +141,18 @@ describe('the gateway on the wire', () => {
 
   it('stops the model’s work when the client disconnects', async () => {
     const abort = new AbortController();
+    const sentAt = Date.now();
     const pending = post(
       { model: faultModels.neverAnswers, messages: [{ role: 'user', content: 'Hello?' }], stream: true },
       { 'x-switchboard-policy': faultsPolicy, 'x-switchboard-failover': 'off' },
       abort.signal,
     ).catch((error: unknown) => error);
-    while (!app.faultServer.attempts().some((attempt) => attempt.model === 'never-answers')) {
+    // This request's attempt, not the health probe's: the prober asks the same model for a whole
+    // answer (not a stream) on its own schedule, and aborting on the probe's attempt would cancel
+    // the request before the gateway had even received it.
+    const gatewayAttempt = (attempt: { model: string; stream: boolean; arrivedAt: number }): boolean =>
+      attempt.model === 'never-answers' && attempt.stream && attempt.arrivedAt >= sentAt;
+    while (!app.faultServer.attempts().some(gatewayAttempt)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     abort.abort();

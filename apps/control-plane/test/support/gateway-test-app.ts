@@ -187,14 +187,24 @@ async function prepareRegistry(base: string, server: FaultServer): Promise<void>
   );
 }
 
-/** Starts a fault server (no delay between tokens) and a control plane on `target` in front of it. */
+/**
+ * Starts a fault server (no delay between tokens) and a control plane on `target` in front of it,
+ * without active probes.
+ */
 export async function startGatewayTestApp(target: TestDatabaseTarget): Promise<GatewayTestApp> {
   const faultServer = await startFaultServer({ tokenDelayMs: 0 });
   let database: TestDatabase | undefined;
   let controlPlane: ControlPlaneApp | undefined;
   try {
     database = await target.create();
-    const config: ControlPlaneConfigOverrides = { ...database.settings, port: 0, logLevel: 'silent' };
+    // No active probes: they would call the fault server's models at moments no test controls, and
+    // tests read the fault server's attempts (which model was called last, and how often).
+    const config: ControlPlaneConfigOverrides = {
+      ...database.settings,
+      port: 0,
+      logLevel: 'silent',
+      probeIntervalMs: 0,
+    };
     controlPlane = await createControlPlaneApp({ config, env: { SWITCHBOARD_ADMIN_KEY: testAdminKey } });
     const { base } = await controlPlane.listen();
     await prepareRegistry(base, faultServer);

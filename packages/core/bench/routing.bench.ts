@@ -350,6 +350,8 @@ const frontier = qualityLeaning
     quality: leaning.quality / bestQuality.quality,
     cost: leaning.costMicros / bestQualityExpectedCostMicros,
   }));
+/** "1 point", "2.6 points": a share in percentage points, to one decimal. */
+const points = (value: number): string => `${round(value, 1)} point${round(value, 1) === 1 ? '' : 's'}`;
 const roomForBoth = qualityLeaning.find(
   (leaning) =>
     leaning.quality / bestQuality.quality - learningQualityGap >= 0.95 &&
@@ -363,8 +365,9 @@ console.log(
     '.',
 );
 console.log(
-  `Learning costs the optimiser ${round(100 * learningQualityGap, 1)} points of quality and ` +
-    `${round(100 * learningCostGap, 1)} points of cost against the oracle; ` +
+  `Learning costs the optimiser ${points(100 * learningQualityGap)} of quality against the oracle, ` +
+    `and it spends ${points(100 * Math.abs(learningCostGap))} of best quality's cost ` +
+    `${learningCostGap >= 0 ? 'more' : 'less'} than the oracle; ` +
     (roomForBoth === undefined
       ? 'no point on that frontier leaves room for both, so with these losses the two targets cannot be met ' +
         'together by changing weights: learning itself must lose less.'

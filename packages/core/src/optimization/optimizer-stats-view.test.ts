@@ -115,9 +115,46 @@ describe('statsView', () => {
     // ... but with the other two tasks' evidence, the change is called on every task.
     expect(dialogue(everyTask)).toBeLessThan(0.76);
     for (const taskType of tasks) {
-      // Each from its own prior (0.9 for narration, 0.6 otherwise) and its recent evidence.
+      // Each from what it believed before (praise: about 0.9) moved by the shift, and its recent evidence.
       expect(statsView(everyTask, snapshot, end).statsOf('known', taskType).qualityMean).toBeLessThan(0.78);
     }
+  });
+
+  it('after a change seen on a model’s other tasks, believes a quiet task worse, not back at the registry’s guess', () => {
+    const state = createOptimizerState();
+    const minute = 60_000;
+    const swapped = hour;
+    const end = swapped + 10 * minute;
+    type Task = 'dialogue_generation' | 'safety_screening' | 'narrative_generation';
+    const rate = (taskType: Task, now: number, score: number) =>
+      recordQuality(state, { modelId: 'known', taskType, now, signal: { type: 'feedback', score } });
+    const rateOthers = (from: number, to: number, score: (now: number) => number) => {
+      for (let now = from; now < to; now += 20_000) {
+        rate('dialogue_generation', now, score(now));
+        rate('safety_screening', now, score(now));
+      }
+    };
+    // Narration: the registry guesses 0.9, but its first half hour of ratings say about 0.6; then
+    // the game stops asking this model for narration.
+    for (let now = 0; now < hour / 2; now += 20_000)
+      rate('narrative_generation', now, now % 40_000 === 0 ? 0.5 : 0.7);
+    // Dialogue and screening: an hour of praise ...
+    rateOthers(0, swapped, (now) => (now % 40_000 === 0 ? 0.8 : 1));
+    const narration = (at: number) => statsView(state, snapshot, at).statsOf('known', 'narrative_generation');
+    const summaries = (at: number) => statsView(state, snapshot, at).statsOf('known', 'summarization');
+    const before = narration(swapped);
+    expect(before.qualityMean).toBeLessThan(0.66);
+    expect(summaries(swapped).qualityMean).toBe(0.6);
+    // ... then ten minutes of poor answers: the provider swapped the deployment behind the name.
+    rateOthers(swapped, end, () => 0.3);
+    // The swap is called from the other tasks, and narration, whose own evidence is quiet and old,
+    // moves with them. Rebuilt from the registry's guess it would read about 0.9 and hand the
+    // swapped model narration again.
+    const after = narration(end).qualityMean;
+    expect(after).toBeLessThan(before.qualityMean - 0.1);
+    expect(after).toBeLessThan(0.5);
+    // A task never used moves with the model too, from its prior.
+    expect(summaries(end).qualityMean).toBeLessThan(0.45);
   });
 
   it('rarely mistakes the ups and downs of a steady model for a change', () => {

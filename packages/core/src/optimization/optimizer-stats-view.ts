@@ -155,34 +155,71 @@ function qualityShift(
 }
 
 /**
- * Whether one cell's quality changed: its recent and older evidence lie more than
- * {@link changeThreshold} standard deviations apart.
+ * One cell's own shift (recent mean less older mean) when its recent and older evidence lie more
+ * than {@link changeThreshold} standard deviations apart, else `undefined`.
  */
-function cellQualityChanged(quality: OptimizerCell['quality']): boolean {
+function cellQualityShift(quality: OptimizerCell['quality']): number | undefined {
   const shift = qualityShift(quality);
-  return shift !== undefined && shift.difference ** 2 > changeThreshold ** 2 * shift.variance;
+  return shift !== undefined && shift.difference ** 2 > changeThreshold ** 2 * shift.variance
+    ? shift.difference
+    : undefined;
 }
 
 /**
- * Whether a model's quality changed across its tasks: the cells' shifts averaged, each weighed by
- * the inverse of its variance, lie more than {@link changeThreshold} standard deviations from
- * zero. A provider that swaps the deployment behind a model name changes the model on every task
- * at once, so the tasks' evidence together notices it long before any one task's does; a task
- * whose own evidence still looks steady is then also judged on its recent evidence.
+ * A model's quality shift across its tasks, when it changed: the cells' shifts averaged, each
+ * weighed by the inverse of its variance, when that average lies more than {@link changeThreshold}
+ * standard deviations from zero; else `undefined`. A provider that swaps the deployment behind a
+ * model name changes the model on every task at once, so the tasks' evidence together notices it
+ * long before any one task's does, and the average says by how much, which is the best guess for
+ * a task that has too little recent evidence to tell (see `statsOfCell`).
+ *
+ * Only tasks with news count: a cell's memories are compared as of its last update, so a task
+ * last used an hour ago compares the two halves of that old hour, and its steady look then would
+ * outweigh the tasks that see the change now. A cell whose recent evidence, faded to `now`, is
+ * below {@link changeMinimumEvidence} is left out.
  */
-function modelQualityChanged(state: OptimizerState, modelId: string): boolean {
+function modelQualityShift(state: OptimizerState, modelId: string, now: number): number | undefined {
   let weightedDifferences = 0;
   let precision = 0;
+  const recentHalfLife = state.halfLives.recentQualityMs;
   for (const byModel of state.cells.values()) {
     const cell = byModel.get(modelId);
     if (cell === undefined) continue;
-    const shift = qualityShift(cell.quality);
+    const { quality } = cell;
+    const recentNow =
+      (quality.recentSuccesses + quality.recentFailures) *
+      decayFactor(quality.updatedAt, now, recentHalfLife);
+    if (recentNow < changeMinimumEvidence) continue;
+    const shift = qualityShift(quality);
     if (shift === undefined) continue;
     weightedDifferences += shift.difference / shift.variance;
     precision += 1 / shift.variance;
   }
   // Mean shift D = Σ d/v ÷ Σ 1/v with variance 1 ÷ Σ 1/v: D² > z² · variance, rearranged.
-  return precision > 0 && weightedDifferences ** 2 > changeThreshold ** 2 * precision;
+  return precision > 0 && weightedDifferences ** 2 > changeThreshold ** 2 * precision
+    ? weightedDifferences / precision
+    : undefined;
+}
+
+/** Posterior means are kept this far from 0 and 1, so a shifted belief stays a proper Beta prior. */
+const shiftedMeanBound = 0.01;
+
+/** `mean + shift`, kept within ({@link shiftedMeanBound}, 1 − {@link shiftedMeanBound}). */
+function shiftedMean(mean: number, shift: number): number {
+  return Math.min(1 - shiftedMeanBound, Math.max(shiftedMeanBound, mean + shift));
+}
+
+/**
+ * What was believed of a cell before its recent evidence: the posterior mean of the prior (worth
+ * `priorObservationWeight`) and the older evidence (the long memory less the short one).
+ */
+function olderPosteriorMean(priorQuality: number, quality: OptimizerCell['quality']): number {
+  const olderSuccesses = Math.max(quality.successes - quality.recentSuccesses, 0);
+  const olderFailures = Math.max(quality.failures - quality.recentFailures, 0);
+  return (
+    (priorQuality * priorObservationWeight + olderSuccesses) /
+    (priorObservationWeight + olderSuccesses + olderFailures)
+  );
 }
 
 /**
@@ -195,11 +232,15 @@ function modelQualityChanged(state: OptimizerState, modelId: string): boolean {
  *   evidence decayed further to `now`. So time without news makes the optimiser less sure of a
  *   model, and it tries the model again, but not more optimistic about it: a model that degraded and
  *   was dropped is not handed traffic back merely because its bad evidence aged (quality treated
- *   as a random walk, not as drifting back to the registry's guess). When the short memory
- *   (`recentQualityMs`) clearly disagrees with the older evidence, on this task or across the
- *   model's tasks together (`modelChanged`, see `modelQualityChanged`), the model changed: the
- *   posterior is built from the prior and the short memory alone, so re-learning takes minutes of
- *   traffic rather than hours.
+ *   as a random walk, not as drifting back to the registry's guess).
+ * - A change: when the short memory (`recentQualityMs`) clearly disagrees with the older evidence,
+ *   across the model's tasks together (`modelShift`, see `modelQualityShift`) or on this task, the
+ *   model changed, and the posterior is rebuilt so that re-learning takes minutes of traffic rather
+ *   than hours: what was believed before (the prior with the older evidence) moved by the shift
+ *   measured, as a prior worth w, plus the short memory's evidence. A task the model has little
+ *   recent evidence on thus moves with the rest of the model: after a provider swapped a good
+ *   model for a worse one, its rarely used tasks are believed worse too, not handed back to the
+ *   registry's guess, which the old evidence had corrected and which may well be higher still.
  * - Median time to first token and output speed: the prior and the observed value averaged, the
  *   prior weighing w observations and the observation its discounted sample count as of its last
  *   update, so a single early measurement does not overturn the prior, a few dozen all but replace
@@ -217,13 +258,13 @@ export function statsOfCell(
   taskType: TaskType,
   cell: OptimizerCell | undefined,
   now: number,
-  modelChanged = false,
+  modelShift: number | undefined = undefined,
 ): ModelTaskStats {
   const priorQuality = model.qualityPriors.byTask[taskType] ?? model.qualityPriors.default;
   const latencyPriors = model.latencyPriors;
   if (cell === undefined) {
     return {
-      qualityMean: priorQuality,
+      qualityMean: modelShift === undefined ? priorQuality : shiftedMean(priorQuality, modelShift),
       qualityObservations: priorObservationWeight,
       timeToFirstTokenP50Ms: latencyPriors.timeToFirstTokenP50Ms,
       timeToFirstTokenP95Ms: latencyPriors.timeToFirstTokenP95Ms,
@@ -233,16 +274,26 @@ export function statsOfCell(
   }
   const { quality, reliability, latency } = cell;
   const { halfLives } = state;
-  // Quality and latency estimates stay where the last evidence put them; only the confidence in
-  // quality fades. Reliability fades back to the prior's "no errors".
-  const changed = modelChanged || cellQualityChanged(quality);
-  const successes = changed ? quality.recentSuccesses : quality.successes;
-  const failures = changed ? quality.recentFailures : quality.failures;
-  const alpha = priorQuality * priorObservationWeight + successes;
-  const beta = (1 - priorQuality) * priorObservationWeight + failures;
-  const evidence =
-    (successes + failures) *
-    decayFactor(quality.updatedAt, now, changed ? halfLives.recentQualityMs : halfLives.qualityMs);
+  // Without a change, quality and latency estimates stay where the last evidence put them; only
+  // the confidence in quality fades. Reliability fades back to the prior's "no errors".
+  const shift = cellQualityShift(quality) ?? modelShift;
+  let alpha: number;
+  let beta: number;
+  let evidence: number;
+  if (shift === undefined) {
+    alpha = priorQuality * priorObservationWeight + quality.successes;
+    beta = (1 - priorQuality) * priorObservationWeight + quality.failures;
+    evidence =
+      (quality.successes + quality.failures) * decayFactor(quality.updatedAt, now, halfLives.qualityMs);
+  } else {
+    // The short memory as of now: a task with no news for a while has little recent evidence
+    // left, and is judged by what was believed before, moved by the shift.
+    const recentFactor = decayFactor(quality.updatedAt, now, halfLives.recentQualityMs);
+    const center = shiftedMean(olderPosteriorMean(priorQuality, quality), shift);
+    alpha = center * priorObservationWeight + quality.recentSuccesses * recentFactor;
+    beta = (1 - center) * priorObservationWeight + quality.recentFailures * recentFactor;
+    evidence = (quality.recentSuccesses + quality.recentFailures) * recentFactor;
+  }
   const reliabilityFactor = decayFactor(reliability.updatedAt, now, halfLives.reliabilityMs);
   const firstTokenWeight = sketchWeight(latency.firstToken);
   const firstTokenP50 = blend(
@@ -296,14 +347,10 @@ export function statsView(state: OptimizerState, snapshot: RegistrySnapshot, now
   }
   const modelsById = modelsOf(snapshot);
   const computed = new Map<TaskType, Map<string, ModelTaskStats>>();
-  const changedModels = new Map<string, boolean>();
-  const changedModel = (modelId: string): boolean => {
-    let changed = changedModels.get(modelId);
-    if (changed === undefined) {
-      changed = modelQualityChanged(state, modelId);
-      changedModels.set(modelId, changed);
-    }
-    return changed;
+  const modelShifts = new Map<string, number | undefined>();
+  const modelShift = (modelId: string): number | undefined => {
+    if (!modelShifts.has(modelId)) modelShifts.set(modelId, modelQualityShift(state, modelId, now));
+    return modelShifts.get(modelId);
   };
   return {
     statsOf(modelId: string, taskType: TaskType): ModelTaskStats {
@@ -318,9 +365,7 @@ export function statsView(state: OptimizerState, snapshot: RegistrySnapshot, now
         );
       }
       const cell = findCell(state, modelId, taskType);
-      const stats = Object.freeze(
-        statsOfCell(state, model, taskType, cell, now, cell !== undefined && changedModel(modelId)),
-      );
+      const stats = Object.freeze(statsOfCell(state, model, taskType, cell, now, modelShift(modelId)));
       if (byModel === undefined) {
         byModel = new Map();
         computed.set(taskType, byModel);

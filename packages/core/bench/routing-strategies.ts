@@ -131,7 +131,7 @@ export function oracleStrategy(world: RoutingWorld): Strategy {
   };
 }
 
-/** Always the eligible model of highest true quality for the task (it knows the truth, degradation included). */
+/** Always the eligible model of highest true quality for the task (it knows the truth, the change included). */
 export function bestQualityStrategy(world: RoutingWorld): Strategy {
   return {
     name: 'best quality',

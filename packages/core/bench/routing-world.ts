@@ -172,13 +172,16 @@ const hiddenPrices: Readonly<Record<string, TruePrice>> = {
   },
 };
 
-/** How a model degrades half-way: a provider quietly moved it to a smaller, busier deployment. */
-export interface Degradation {
+/**
+ * How a model changes half-way, behind the same name: a provider quietly moves it to a smaller,
+ * busier deployment (worse), or ships a new release (better).
+ */
+export interface ModelChange {
   modelId: string;
-  /** Request index from which the model is degraded. */
+  /** Request index from which the model is changed. */
   fromRequest: number;
-  /** Subtracted from its true quality on every task. */
-  qualityDrop: number;
+  /** Added to its true quality on every task (negative when it gets worse), within 0.05..1. */
+  qualityChange: number;
   /** Its time to first token is multiplied by this. */
   latencyFactor: number;
   /** Added to its failure rate. */
@@ -192,7 +195,7 @@ export interface WorldOptions {
   seed: number;
   /** Mean gap between requests, milliseconds. */
   meanGapMs: number;
-  degradation: Degradation;
+  change: ModelChange;
 }
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
@@ -220,7 +223,7 @@ function mixKey(...parts: number[]): number {
 export class RoutingWorld {
   readonly snapshot: RegistrySnapshot;
   readonly requests: SimulatedRequest[];
-  readonly degradation: Degradation;
+  readonly change: ModelChange;
   private readonly seed: number;
   private readonly models: Map<string, ModelSpec>;
   private readonly modelIndex: Map<string, number>;
@@ -229,7 +232,7 @@ export class RoutingWorld {
   constructor(options: WorldOptions) {
     this.snapshot = options.snapshot;
     this.seed = options.seed;
-    this.degradation = options.degradation;
+    this.change = options.change;
     this.models = new Map(options.snapshot.models.map((model) => [model.id, model]));
     this.modelIndex = new Map(options.snapshot.models.map((model, index) => [model.id, index]));
     this.drawTruth(createSeededRandom(options.seed));
@@ -315,18 +318,18 @@ export class RoutingWorld {
     return requests;
   }
 
-  /** The truth for a model on a task when request `index` is served (degradation included). */
+  /** The truth for a model on a task when request `index` is served (the change included). */
   truthOf(modelId: string, taskType: TaskType, index: number): TrueParameters {
     const base = this.truth.get(`${modelId}|${taskType}`);
     if (base === undefined) throw new RangeError(`No truth for ${modelId} on ${taskType}.`);
-    const degradation = this.degradation;
-    if (modelId !== degradation.modelId || index < degradation.fromRequest) return base;
+    const change = this.change;
+    if (modelId !== change.modelId || index < change.fromRequest) return base;
     return {
-      quality: clamp(base.quality - degradation.qualityDrop, 0.05, 1),
-      timeToFirstTokenMedianMs: base.timeToFirstTokenMedianMs * degradation.latencyFactor,
+      quality: clamp(base.quality + change.qualityChange, 0.05, 1),
+      timeToFirstTokenMedianMs: base.timeToFirstTokenMedianMs * change.latencyFactor,
       timeToFirstTokenSigma: base.timeToFirstTokenSigma,
       tokensPerSecond: base.tokensPerSecond,
-      failureRate: base.failureRate + degradation.extraFailureRate,
+      failureRate: base.failureRate + change.extraFailureRate,
     };
   }
 

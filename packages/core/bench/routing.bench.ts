@@ -30,6 +30,12 @@
  * gives under full knowledge, with whether any point on it leaves room for the optimiser's
  * learning losses under both targets, so the two targets can be read together.
  *
+ * Improvement, the other way round: the same traffic is run once more with openai/gpt-4o getting
+ * 0.2 better on every task half-way (a new release behind the same name), and the bench prints how
+ * many of the second half's requests the oracle and the optimiser send it and the optimiser's
+ * utility against the oracle's before and after. Only exploring the model again can reveal such a
+ * change; it is reported, not a target.
+ *
  * Prints a table for people and, as its very last line, one JSON line for machines; writes the
  * cumulative-regret plot to bench-results/routing-regret.svg at the repository root.
  *
@@ -77,12 +83,12 @@ const relearnWindow = 20;
 const degradation = {
   modelId: 'anthropic/claude-haiku-4-5',
   fromRequest: requestCount / 2,
-  qualityDrop: 0.3,
+  qualityChange: -0.3,
   latencyFactor: 1.5,
   extraFailureRate: 0.03,
 };
 const snapshot = defaultRegistrySnapshot();
-const world = new RoutingWorld({ snapshot, requests: requestCount, seed, meanGapMs, degradation });
+const world = new RoutingWorld({ snapshot, requests: requestCount, seed, meanGapMs, change: degradation });
 
 interface Tally {
   strategy: Strategy;
@@ -196,7 +202,7 @@ function relearn(
   world: RoutingWorld,
   picks: readonly string[],
 ): { taskType: string; before: number; requests: number | null; after: number } {
-  const { modelId, fromRequest } = world.degradation;
+  const { modelId, fromRequest } = world.change;
   const counts = new Map<string, { picked: number; total: number }>();
   for (const request of world.requests.slice(Math.max(0, fromRequest - 1_000), fromRequest)) {
     const entry = counts.get(request.context.taskType) ?? { picked: 0, total: 0 };
@@ -231,9 +237,9 @@ function relearn(
 const checkpoints = [1_000, 2_500, 3_500, 5_000];
 console.log(
   `Routing benchmark: ${requestCount.toLocaleString('en')} requests over ${world.snapshot.models.length} models, ` +
-    `one every ${meanGapMs} ms on average; ${world.degradation.modelId} degrades at request ` +
-    `${world.degradation.fromRequest} (quality −${world.degradation.qualityDrop}, first token ×${world.degradation.latencyFactor}, ` +
-    `failures +${world.degradation.extraFailureRate * 100}%). Seed ${seed}; ${elapsedSeconds.toFixed(1)} s.`,
+    `one every ${meanGapMs} ms on average; ${world.change.modelId} degrades at request ` +
+    `${world.change.fromRequest} (quality −${-world.change.qualityChange}, first token ×${world.change.latencyFactor}, ` +
+    `failures +${world.change.extraFailureRate * 100}%). Seed ${seed}; ${elapsedSeconds.toFixed(1)} s.`,
 );
 console.table(
   tallies.map((tally) => ({
@@ -264,7 +270,7 @@ const qualityOnlyWorld = new RoutingWorld({
   requests: requestCount,
   seed,
   meanGapMs,
-  degradation: { ...degradation, latencyFactor: 1, extraFailureRate: 0 },
+  change: { ...degradation, latencyFactor: 1, extraFailureRate: 0 },
 });
 const qualityOnlyOptimiser = optimiserStrategy(qualityOnlyWorld);
 const qualityOnlyPicks: string[] = [];
@@ -275,7 +281,7 @@ for (const request of qualityOnlyWorld.requests) {
 }
 const qualityOnlyRelearn = relearn(qualityOnlyWorld, qualityOnlyPicks);
 console.log(
-  `Re-learning (${optimiserRelearn.taskType}): the optimiser sent ${world.degradation.modelId} ` +
+  `Re-learning (${optimiserRelearn.taskType}): the optimiser sent ${world.change.modelId} ` +
     `${round(100 * optimiserRelearn.before, 1)}% of that task in the 1,000 requests before it degraded; ` +
     `${optimiserRelearn.before <= 0.5 ? 'that was not most of it, so there was no majority to move away' : optimiserRelearn.requests === null ? 'most of that traffic never moved away' : `most of that traffic moved away for good after ${optimiserRelearn.requests} requests`} ` +
     `(oracle: ${oracleRelearn.requests ?? 'n/a'}); share over the task's last 100 requests: ` +
@@ -285,6 +291,53 @@ console.log(
   `Had only its quality dropped (same latency and failures), most ${qualityOnlyRelearn.taskType} traffic ` +
     `${qualityOnlyRelearn.requests === null ? 'would never have moved away' : `would have moved away after ${qualityOnlyRelearn.requests} requests`}; share over the task's ` +
     `last 100 requests: ${round(100 * qualityOnlyRelearn.after, 1)}%.`,
+);
+
+// The same traffic with a model that gets better half-way: a new release behind the same name.
+// Nothing but trying the model again tells, so this is what exploration is for.
+const improvement = {
+  modelId: 'openai/gpt-4o',
+  fromRequest: requestCount / 2,
+  qualityChange: 0.2,
+  latencyFactor: 1,
+  extraFailureRate: 0,
+};
+const improvedWorld = new RoutingWorld({
+  snapshot,
+  requests: requestCount,
+  seed,
+  meanGapMs,
+  change: improvement,
+});
+const improvedRuns = [optimiserStrategy(improvedWorld), oracleStrategy(improvedWorld)].map((strategy) => {
+  const run = { utilityBefore: 0, utilityAfter: 0, picksAfter: 0, exploredAfter: 0 };
+  for (const request of improvedWorld.requests) {
+    const choice = strategy.choose(request);
+    strategy.observe(request, choice.modelId, improvedWorld.call(choice.modelId, request));
+    const utility = utilities(improvedWorld, request).find((row) => row.modelId === choice.modelId)!.utility;
+    if (request.index < improvement.fromRequest) {
+      run.utilityBefore += utility;
+      continue;
+    }
+    run.utilityAfter += utility;
+    if (choice.modelId === improvement.modelId) {
+      run.picksAfter++;
+      if (choice.explored) run.exploredAfter++;
+    }
+  }
+  return run;
+});
+const [improvedOptimiser, improvedOracle] = improvedRuns as [
+  (typeof improvedRuns)[number],
+  (typeof improvedRuns)[number],
+];
+console.log(
+  `Improvement (same traffic, ${improvement.modelId} ${improvement.qualityChange} better on every task from request ` +
+    `${improvement.fromRequest}): after it, the oracle sends it ${improvedOracle.picksAfter} of ` +
+    `${requestCount - improvement.fromRequest} requests, the optimiser ${improvedOptimiser.picksAfter} ` +
+    `(${improvedOptimiser.exploredAfter} of them exploratory); the optimiser's utility is ` +
+    `${round((100 * improvedOptimiser.utilityAfter) / improvedOracle.utilityAfter, 1)}% of the oracle's after it ` +
+    `(${round((100 * improvedOptimiser.utilityBefore) / improvedOracle.utilityBefore, 1)}% before).`,
 );
 
 const baselines = tallies.filter((tally) => tally.strategy.baseline);
@@ -386,7 +439,7 @@ writeFileSync(
     series,
     regretStep,
     requestCount,
-    world.degradation.fromRequest,
+    world.change.fromRequest,
     'Routing benchmark: cumulative regret',
   ),
 );
